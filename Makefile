@@ -1,0 +1,65 @@
+# dlviz-lab: `make lab` starts JupyterLab with the extension; `make test` runs every suite.
+# Both set up .venv and node_modules on first use. Override on the command line, e.g.
+#   make lab TORCH_SPEC="torch==2.5.1"   (the default is the CPU build this machine has on disk)
+#   make lab PYTHON=python3.12 LAB_ARGS="--port 9999"
+
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+CHROMIUM ?= /usr/bin/chromium
+LAB_ARGS ?=
+
+BIN := $(VENV)/bin
+export PATH := $(abspath $(BIN)):$(PATH)
+# Offline defaults: nothing is fetched from a model hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+TS_SOURCES := $(shell find labextension/src labextension/style -type f 2>/dev/null)
+SETUP_STAMP := $(VENV)/.dlviz-setup
+LABEXT_STAMP := dlviz_lab/labextension/package.json
+
+.PHONY: setup lab test test-python test-js test-browser lint clean
+
+setup: $(SETUP_STAMP) $(LABEXT_STAMP)
+
+# Python side: CPU torch first (an open requirement could pull a CUDA build), then the package.
+$(SETUP_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -q hatchling hatch-jupyter-builder hatch-nodejs-version editables "jupyterlab>=4.5,<5"
+	HATCH_JUPYTER_BUILDER_SKIP_NPM=1 $(BIN)/python -m pip install -q --no-build-isolation -e ".[test]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Frontend: TypeScript -> prebuilt labextension, plus the offline copies of d3, jQuery and require.js.
+$(LABEXT_STAMP): $(SETUP_STAMP) node_modules/.package-lock.json $(TS_SOURCES) tsconfig.json
+	npm run build
+	$(BIN)/jupyter labextension develop --overwrite .
+	touch $@
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=examples --ServerApp.allow_root=True $(LAB_ARGS)
+
+test: setup test-python test-js test-browser
+
+test-python: setup
+	$(BIN)/python -m pytest tests -q --ignore=tests/browser --ignore=tests/js
+
+test-js: setup
+	npm test
+
+test-browser: setup
+	@test -x "$(CHROMIUM)" || { echo "Browser tests need Chromium at $(CHROMIUM): apt-get install -y chromium (or set CHROMIUM=...)"; exit 1; }
+	CHROMIUM=$(CHROMIUM) npx playwright test --config tests/browser/playwright.config.ts
+
+lint: setup
+	$(BIN)/ruff check dlviz_lab kernels tests
+
+
+clean:
+	rm -rf lib dlviz_lab/labextension dlviz_lab/static/vendor tsconfig.tsbuildinfo test-results artifacts

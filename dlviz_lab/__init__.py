@@ -1,0 +1,1 @@
+"""dlviz-lab server extension."""

@@ -1,0 +1,1 @@
+"""dlviz-lab kernel runtime."""

@@ -1,0 +1,91 @@
+import { expect, Page, test } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const TOKEN = 'dlviz-browser-test';
+const ARTIFACTS = path.resolve(__dirname, '..', '..', 'artifacts', 'browser');
+
+/** Block every request that does not go to the Jupyter server under test, and remember it. */
+async function blockOtherHosts(page: Page, baseURL: string): Promise<string[]> {
+  const allowed = new URL(baseURL).host;
+  const blocked: string[] = [];
+  await page.context().route('**/*', route => {
+    const url = new URL(route.request().url());
+    const local = url.host === allowed || url.protocol === 'data:' || url.protocol === 'blob:' || url.href === 'about:srcdoc';
+    if (local) {
+      return route.continue();
+    }
+    blocked.push(url.href);
+    return route.abort('blockedbyclient');
+  });
+  return blocked;
+}
+
+async function openLab(page: Page): Promise<void> {
+  await page.goto(`/lab?token=${TOKEN}`);
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
+  await expect(page.locator('.jp-LabShell')).toBeVisible();
+}
+
+async function openPanelFromPalette(page: Page): Promise<void> {
+  await page.keyboard.press('Control+Shift+C');
+  const search = page.locator('.lm-CommandPalette-input');
+  await search.fill('Open DL Viz panel');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#dlviz-lab-panel')).toBeVisible();
+}
+
+test('the panel runs transformer.attention and docks an offline BertViz head view', async ({ page, baseURL }) => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const blocked = await blockOtherHosts(page, baseURL!);
+  await openLab(page);
+  await openPanelFromPalette(page);
+
+  const panel = page.locator('#dlviz-lab-panel');
+  await expect(panel.getByTestId('dlviz-task')).toHaveValue('transformer.attention');
+  // The form is drawn from the task's JSON Schema: its default text is in the text field.
+  await expect(panel.locator('textarea, input[type="text"]').first()).toHaveValue(/cat/);
+
+  await panel.getByTestId('dlviz-run').click();
+  await expect(panel.getByTestId('dlviz-status')).toContainText('succeeded', { timeout: 180_000 });
+
+  const view = page.locator('.dlviz-view').first();
+  await expect(view).toBeVisible();
+  const frameElement = view.locator('iframe.dlviz-view-frame');
+  await expect(frameElement).toHaveAttribute('sandbox', 'allow-scripts');
+
+  // BertViz draws one text element per token on each side; the default text has "cat" in it.
+  const frame = frameElement.contentFrame();
+  const tokens = frame.locator('#vis svg text');
+  await expect(tokens.filter({ hasText: /^cat$/ }).first()).toBeVisible();
+  const count = await tokens.count();
+  expect(count).toBeGreaterThan(10);
+  // Layer selector filled by BertViz with MiniLM's 6 layers.
+  await expect(frame.locator('#layer option')).toHaveCount(6);
+
+  await page.screenshot({ path: path.join(ARTIFACTS, 'head-view.png') });
+
+  // The docked view comes back after a page reload.
+  await page.reload();
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
+  const restored = page.locator('.dlviz-view iframe.dlviz-view-frame').first().contentFrame();
+  await expect(restored.locator('#vis svg text').filter({ hasText: /^cat$/ }).first()).toBeVisible();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'head-view-after-reload.png') });
+
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+});
+
+test('a field out of range is refused inline and nothing runs', async ({ page }) => {
+  await openLab(page);
+  await openPanelFromPalette(page);
+  const panel = page.locator('#dlviz-lab-panel');
+  const before = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
+
+  const maxTokens = panel.locator('input[type="number"]').first();
+  await maxTokens.fill('9999');
+  await panel.getByTestId('dlviz-run').click();
+  await expect(panel.getByText(/max_tokens|512/).first()).toBeVisible();
+
+  const after = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
+  expect(after.length ?? after.runs?.length).toBe(before.length ?? before.runs?.length);
+});
