@@ -58,4 +58,5 @@ def test_wheel_carries_prebuilt_labextension_server_config_and_kernel_runtime(tm
         "dlviz_lab/static/vendor/require.js",
     }
     assert expected <= names, sorted(expected - names)
-    assert any(n.startswith(f"{data}/data/share/jupyter/labextensions/dlviz-lab/static/") for n in names)
+    static = f"{data}/data/share/jupyter/labextensions/dlviz-lab/static/"
+    assert any(n.startswith(static) for n in names)

@@ -28,11 +28,14 @@ async function openLab(page: Page): Promise<void> {
 }
 
 async function openPanelFromPalette(page: Page): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
   const search = page.locator('.lm-CommandPalette-input');
-  await search.fill('Open DL Viz panel');
-  await page.keyboard.press('Enter');
-  await expect(page.locator('#dlviz-lab-panel')).toBeVisible();
+  await expect(async () => {
+    await page.keyboard.press('Control+Shift+C');
+    await expect(search).toBeVisible({ timeout: 1000 });
+    await search.fill('Open DL Viz panel', { timeout: 1000 });
+    await page.keyboard.press('Enter');
+    await expect(page.locator('#dlviz-lab-panel')).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
 }
 
 test('the panel runs transformer.attention and docks an offline BertViz head view', async ({ page, baseURL }) => {

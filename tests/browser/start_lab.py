@@ -19,6 +19,10 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="dlviz-browser-"))
     notebooks = home / "notebooks"
     shutil.copytree(ROOT / "examples", notebooks)
+    # No "Would you like to get notified about Jupyter news?" toast over the page.
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     env = dict(os.environ)
     env.update(
         {

@@ -1,0 +1,174 @@
+"""Task catalog and request validation, both from the runtime's `*.schema.json` files."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+
+from jsonschema import Draft202012Validator
+
+from . import __version__
+from .bundle import runtime_files
+
+BODY_FIELDS = {"task": str, "params": dict, "kernel_id": str}
+# Params the server limits itself, besides the schema: param name -> config trait name.
+SERVER_LIMITS = ("max_tokens",)
+
+
+@dataclass
+class FieldError:
+    field: str | None
+    path: list
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "path": self.path, "message": self.message}
+
+
+@dataclass
+class ValidationFailed(Exception):
+    """A request that must not reach a kernel; answered with 400."""
+
+    message: str
+    errors: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"message": self.message, "errors": [e.as_dict() for e in self.errors]}
+
+
+def _fail(errors: list) -> ValidationFailed:
+    message = "; ".join(e.message for e in errors)
+    return ValidationFailed(message=message, errors=errors)
+
+
+def _dotted(path) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def apply_defaults(schema: dict, value):
+    """A copy of `value` with the schema's property defaults filled in (nested objects too)."""
+    if not isinstance(value, dict) or not isinstance(schema, dict):
+        return value
+    out = dict(value)
+    for name, sub in (schema.get("properties") or {}).items():
+        if name not in out and isinstance(sub, dict) and "default" in sub:
+            out[name] = copy.deepcopy(sub["default"])
+        if name in out:
+            out[name] = apply_defaults(sub, out[name])
+    return out
+
+
+class Catalog:
+    """The tasks the kernel runtime offers; reloaded when its files change."""
+
+    def __init__(self, max_tokens: int = 512):
+        self.max_tokens = max_tokens
+        self._signature = None
+        self._tasks: dict = {}
+
+    def _load(self):
+        files = [(rel, path) for rel, path in runtime_files() if rel.endswith(".schema.json")]
+        signature = tuple((rel, path.stat().st_mtime_ns) for rel, path in files)
+        if signature == self._signature:
+            return
+        tasks = {}
+        for rel, path in files:
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            Draft202012Validator.check_schema(schema)
+            task_id = schema.get("$id") or rel[: -len(".schema.json")].replace("/", ".")
+            tasks[task_id] = self._limited(schema)
+        self._tasks, self._signature = tasks, signature
+
+    def _limited(self, schema: dict) -> dict:
+        """The schema with the server's limits written in, so forms show the real maximum."""
+        schema = copy.deepcopy(schema)
+        prop = (schema.get("properties") or {}).get("max_tokens")
+        if isinstance(prop, dict) and prop.get("type") in ("integer", "number"):
+            prop["maximum"] = min(prop.get("maximum", self.max_tokens), self.max_tokens)
+            if isinstance(prop.get("default"), (int, float)):
+                prop["default"] = min(prop["default"], prop["maximum"])
+        return schema
+
+    def tasks(self) -> dict:
+        self._load()
+        return self._tasks
+
+    def as_json(self) -> dict:
+        """The catalog document of `GET catalog`."""
+        tasks = []
+        for task_id, schema in sorted(self.tasks().items()):
+            tasks.append({
+                "id": task_id,
+                "family": schema.get("x-family") or task_id.split(".")[0],
+                "title": schema.get("title", task_id),
+                "description": schema.get("description", ""),
+                "schema": schema,
+            })
+        return {"version": __version__, "tasks": tasks}
+
+    def validate_body(self, body) -> tuple[str, dict, str | None]:
+        """Check a `POST runs` body; returns (task, params with defaults, kernel_id)."""
+        if not isinstance(body, dict):
+            raise _fail([FieldError(None, [], "the request body must be a JSON object")])
+        errors = []
+        for key in body:
+            if key not in BODY_FIELDS:
+                errors.append(FieldError(key, [key], f"unknown field '{key}'"))
+        if "task" not in body:
+            errors.append(FieldError("task", ["task"], "task: a task id is required"))
+        for key, kind in BODY_FIELDS.items():
+            if key in body and body[key] is None and key != "task":
+                continue  # null means "not given" for the optional fields
+            if key in body and not isinstance(body[key], kind):
+                name = "an object" if kind is dict else "a string"
+                errors.append(FieldError(key, [key], f"{key}: must be {name}"))
+        if errors:
+            raise _fail(errors)
+        params = self.validate_params(body["task"], body.get("params") or {})
+        return body["task"], params, body.get("kernel_id") or None
+
+    def validate_params(self, task: str, params) -> dict:
+        """Validate params of one task; returns them with the schema defaults applied."""
+        schema = self.tasks().get(task)
+        if schema is None:
+            known = ", ".join(sorted(self.tasks())) or "none"
+            raise _fail([FieldError("task", ["task"],
+                                    f"task: unknown task '{task}' (known tasks: {known})")])
+        errors = []
+        validator = Draft202012Validator(schema)
+        for err in sorted(validator.iter_errors(params), key=lambda e: list(e.absolute_path)):
+            errors.extend(self._field_errors(err))
+        if errors:
+            raise _fail(errors)
+        params = apply_defaults(schema, params)
+        errors = []
+        for name in SERVER_LIMITS:
+            limit = getattr(self, name)
+            value = params.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > limit:
+                errors.append(FieldError(name, [name], f"params.{name}: {value} is greater than "
+                                         f"the maximum of {limit} set by this server"))
+        if errors:
+            raise _fail(errors)
+        return params
+
+    @staticmethod
+    def _field_errors(err) -> list:
+        path = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            schema = err.schema
+            allowed = set(schema.get("properties") or {})
+            patterns = list(schema.get("patternProperties") or {})
+            extra = [k for k in err.instance
+                     if k not in allowed and not any(re.search(p, k) for p in patterns)]
+            return [FieldError(_dotted(path + [k]), path + [k],
+                               f"params: unknown field '{_dotted(path + [k])}'") for k in extra]
+        if err.validator == "required" and isinstance(err.instance, dict):
+            missing = [k for k in err.validator_value if k not in err.instance]
+            return [FieldError(_dotted(path + [k]), path + [k],
+                               f"params.{_dotted(path + [k])}: is required") for k in missing]
+        if not path:
+            return [FieldError("params", [], f"params: {err.message}")]
+        return [FieldError(_dotted(path), path, f"params.{_dotted(path)}: {err.message}")]

@@ -1,0 +1,265 @@
+"""REST handlers of dlviz-lab, under `{base_url}dlviz-lab/` (see openapi.yaml)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from .bridge import KernelDied, KernelTimeout
+from .catalog import ValidationFailed
+from .runs import TERMINAL, UnknownKernel
+
+VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
+# name -> (package or None for our vendor folder, file); nothing else is served
+ASSETS = {
+    "d3.min.js": (None, "d3.min.js"),
+    "jquery.min.js": (None, "jquery.min.js"),
+    "require.js": (None, "require.js"),
+    "bertviz/head_view.js": ("bertviz", "head_view.js"),
+    "bertviz/model_view.js": ("bertviz", "model_view.js"),
+    "bertviz/neuron_view.js": ("bertviz", "neuron_view.js"),
+}
+SSE_KEEPALIVE = 15.0
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, errors: list | None = None):
+        super().__init__(message)
+        self.status, self.message, self.errors = status, message, errors or []
+
+
+class BaseHandler(APIHandler):
+    """JSON in, JSON out; errors as {"message", "errors"}; authorized like kernel handlers."""
+
+    auth_resource = "kernels"
+
+    @property
+    def manager(self):
+        return self.settings["dlviz_lab"]
+
+    def write_error(self, status_code, **kwargs):
+        message = self._reason
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, web.HTTPError) and exc.log_message:
+            message = exc.log_message % exc.args if exc.args else exc.log_message
+        self.finish(json.dumps({"message": message, "errors": []}))
+
+    def fail(self, err: ApiError | ValidationFailed | UnknownKernel):
+        if isinstance(err, ValidationFailed):
+            status, body = 400, err.as_dict()
+        elif isinstance(err, UnknownKernel):
+            status, body = 404, {"message": f"no kernel with id '{err}'",
+                                 "errors": [{"field": "kernel_id", "path": ["kernel_id"],
+                                             "message": f"no kernel with id '{err}'"}]}
+        else:
+            status, body = err.status, {"message": err.message, "errors": err.errors}
+        self.set_status(status)
+        self.finish(json.dumps(body))
+
+    async def send_json(self, obj, status: int = 200):
+        self.set_status(status)
+        # a result can be tens of MB: serialize it off the event loop
+        text = await asyncio.to_thread(json.dumps, obj)
+        self.finish(text)
+
+    def find_run(self, run_id: str):
+        run = self.manager.get(run_id)
+        if run is None:
+            raise ApiError(404, f"no run with id '{run_id}'")
+        return run
+
+    def run_url(self, run_id: str) -> str:
+        return url_path_join(self.base_url, "dlviz-lab", "api", "runs", run_id)
+
+
+class CatalogHandler(BaseHandler):
+    @web.authenticated
+    @authorized("read")
+    async def get(self):
+        catalog = await asyncio.to_thread(self.manager.catalog.as_json)
+        await self.send_json(catalog)
+
+
+class RunsHandler(BaseHandler):
+    @web.authenticated
+    @authorized("read")
+    async def get(self):
+        await self.send_json({"runs": [r.as_dict(with_result=False) for r in self.manager.list()]})
+
+    @web.authenticated
+    @authorized("execute")
+    async def post(self):
+        try:
+            try:
+                body = json.loads(self.request.body or b"null")
+            except ValueError as err:
+                raise ApiError(400, f"the request body is not JSON: {err}") from None
+            task, params, kernel_id = await asyncio.to_thread(
+                self.manager.catalog.validate_body, body)
+            run = await self.manager.submit(task, params, kernel_id)
+        except (ApiError, ValidationFailed, UnknownKernel) as err:
+            return self.fail(err)
+        self.set_header("Location", self.run_url(run.id))
+        await self.send_json({"id": run.id, "status": run.status, "kernel_id": run.kernel_id},
+                             status=202)
+
+
+class RunHandler(BaseHandler):
+    @web.authenticated
+    @authorized("read")
+    async def get(self, run_id):
+        try:
+            run = self.find_run(run_id)
+        except ApiError as err:
+            return self.fail(err)
+        await self.send_json(run.as_dict())
+
+    @web.authenticated
+    @authorized("execute")
+    async def delete(self, run_id):
+        try:
+            run = self.find_run(run_id)
+            if run.done:
+                raise ApiError(409, f"run '{run_id}' already {run.status}")
+        except ApiError as err:
+            return self.fail(err)
+        await self.manager.cancel(run)
+        await self.send_json(run.as_dict(with_result=False), status=202)
+
+
+class RunEventsHandler(BaseHandler):
+    """Server-sent events: `status` on connect and on each change, `progress` per step."""
+
+    _closed = False
+
+    def on_connection_close(self):
+        self._closed = True
+        if getattr(self, "_queue", None) is not None:
+            self._queue.put_nowait(None)
+
+    async def _send(self, event: str, data: dict):
+        self.write(f"event: {event}\ndata: {json.dumps(data)}\n\n")
+        await self.flush()
+
+    @web.authenticated
+    @authorized("read")
+    async def get(self, run_id):
+        try:
+            run = self.find_run(run_id)
+        except ApiError as err:
+            return self.fail(err)
+        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")  # nginx in front of JupyterHub
+        self._queue = self.manager.subscribe(run)
+        try:
+            await self._send("status", run.status_event())
+            while not run.done and not self._closed:
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), SSE_KEEPALIVE)
+                except asyncio.TimeoutError:
+                    self.write(": keepalive\n\n")
+                    await self.flush()
+                    continue
+                if item is None:
+                    break
+                event, data = item
+                await self._send(event, data)
+                if event == "status" and data.get("status") in TERMINAL:
+                    break
+            else:
+                # finished between two events: the final status was already queued or sent
+                while not self._queue.empty():
+                    item = self._queue.get_nowait()
+                    if item is not None:
+                        await self._send(*item)
+        except StreamClosedError:
+            return
+        finally:
+            self.manager.unsubscribe(run, self._queue)
+        self.finish(set_content_type="text/event-stream; charset=utf-8")
+
+
+class ModelsHandler(BaseHandler):
+    @web.authenticated
+    @authorized("execute")
+    async def get(self, kernel_id):
+        try:
+            try:
+                models = await self.manager.list_models(kernel_id)
+            except KernelDied as err:
+                raise ApiError(409, f"the kernel died while listing its models ({err})") from None
+            except KernelTimeout as err:
+                raise ApiError(504, f"the kernel did not list its models: {err}") from None
+            except RuntimeError as err:
+                raise ApiError(500, str(err)) from None
+        except (ApiError, UnknownKernel) as err:
+            return self.fail(err)
+        await self.send_json({"kernel_id": kernel_id, "models": models})
+
+
+class AssetHandler(BaseHandler):
+    """The scripts the offline BertViz views need; a fixed list, nothing from a CDN."""
+
+    _cache: dict = {}
+
+    @staticmethod
+    def _read(name: str) -> bytes | None:
+        package, file = ASSETS[name]
+        try:
+            if package is None:
+                return (VENDOR_DIR / file).read_bytes()
+            return resources.files(package).joinpath(file).read_bytes()
+        except (FileNotFoundError, ModuleNotFoundError):
+            return None
+
+    @web.authenticated
+    @authorized("read")
+    async def get(self, name):
+        if name not in ASSETS:
+            return self.fail(ApiError(404, f"no asset named '{name}'"))
+        data = self._cache.get(name)
+        if data is None:
+            data = await asyncio.to_thread(self._read, name)
+            if data is None:
+                return self.fail(ApiError(404, f"asset '{name}' is not installed "
+                                                "(build the labextension: npm run build)"))
+            self._cache[name] = data
+        self.set_header("Cache-Control", "private, max-age=86400")
+        self.write(data)
+        self.finish(set_content_type="application/javascript; charset=utf-8")
+
+
+# (OpenAPI path template under {base_url}, handler); openapi.yaml lists exactly these.
+ROUTES = [
+    ("/dlviz-lab/api/catalog", CatalogHandler),
+    ("/dlviz-lab/api/runs", RunsHandler),
+    ("/dlviz-lab/api/runs/{run_id}", RunHandler),
+    ("/dlviz-lab/api/runs/{run_id}/events", RunEventsHandler),
+    ("/dlviz-lab/api/kernels/{kernel_id}/models", ModelsHandler),
+    ("/dlviz-lab/assets/{name}", AssetHandler),
+]
+# the asset name may hold one slash (bertviz/head_view.js); ids may not
+_PARAM_RE = {"name": r"(?P<name>[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?)"}
+
+
+def route_pattern(template: str) -> str:
+    """Tornado regex of an OpenAPI path template."""
+    return re.sub(r"\{(\w+)\}", lambda m: _PARAM_RE.get(m.group(1), f"(?P<{m.group(1)}>[^/]+)"),
+                  template)
+
+
+def setup_handlers(web_app):
+    base_url = web_app.settings["base_url"]
+    handlers = [(url_path_join(base_url, route_pattern(template.lstrip("/"))), handler)
+                for template, handler in ROUTES]
+    web_app.add_handlers(".*$", handlers)

@@ -1,0 +1,198 @@
+"""What the training monitor shows: gradient norms, weight histograms, dead units, warnings.
+
+Gradient norms are sampled on about ``SAMPLES_PER_EPOCH`` steps of each epoch and averaged,
+so watching costs little; dead units are counted while the validation set is evaluated.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import nn
+
+SAMPLES_PER_EPOCH = 8
+HISTOGRAM_BINS = 30
+# Below this mean gradient norm a layer practically stops learning.
+VANISHING_NORM = 1e-5
+# Or when its gradients are this many times smaller than the largest layer's.
+VANISHING_RATIO = 1e-4
+EXPLODING_NORM = 1e3
+EXPLODING_LOSS_FACTOR = 10.0
+# Share of a layer's units that never fire before we warn.
+DEAD_SHARE = 0.5
+# Overfitting: validation loss this many times its best, or accuracy this much below its best.
+OVERFIT_RISE = 1.5
+OVERFIT_ACCURACY_DROP = 0.02
+# Activations whose units can die: their output is exactly zero for every negative input.
+DYING_ACTIVATIONS = (nn.ReLU, nn.ReLU6)
+
+
+class Monitor:
+    """Collects per-layer statistics of one model while the engine trains it."""
+
+    def __init__(self, model: nn.Module, steps_per_epoch: int) -> None:
+        # Layers are the modules that own parameters themselves (conv, linear, batch norm...).
+        self.layers: list[tuple[str, list[torch.nn.Parameter]]] = []
+        for name, module in model.named_modules():
+            own = [p for p in module.parameters(recurse=False) if p.requires_grad]
+            if own:
+                self.layers.append((name or type(module).__name__, own))
+        self.every = max(1, steps_per_epoch // SAMPLES_PER_EPOCH)
+        self.activations = [(name, module) for name, module in model.named_modules()
+                            if isinstance(module, DYING_ACTIVATIONS)]
+        self.gradient_norms: list[list[float]] = []
+        self.histograms: list[list[tuple[list[float], list[int]]]] = []
+        self.dead_units: list[list[float]] = []
+        self._sum = torch.zeros(len(self.layers), dtype=torch.float64)
+        self._count = 0
+        self._fired: dict[str, torch.Tensor] = {}
+
+    @property
+    def layer_names(self) -> list[str]:
+        """Names of the layers whose gradients and weights are watched."""
+        return [name for name, _ in self.layers]
+
+    def due(self, step_in_epoch: int) -> bool:
+        """Whether this step's gradients are sampled."""
+        return step_in_epoch % self.every == 0
+
+    def record_gradients(self) -> None:
+        """Add the current gradient norm of every layer to this epoch's sums."""
+        with torch.no_grad():
+            # One small tensor op per parameter and a single add: cheap enough to run often.
+            zero = torch.zeros((), dtype=torch.float64)
+            squares = [sum((p.grad.double().square().sum() for p in params
+                            if p.grad is not None), zero) for _, params in self.layers]
+            self._sum += torch.stack(squares).sqrt()
+        self._count += 1
+
+    def end_epoch(self) -> list[float]:
+        """Close an epoch's gradient sums; returns the mean norm per layer."""
+        means = (self._sum / max(1, self._count)).tolist()
+        self.gradient_norms.append(means)
+        self._sum.zero_()
+        self._count = 0
+        return means
+
+    def record_histograms(self, model: nn.Module) -> None:
+        """Histogram of every layer's weights (bias excluded when a weight exists)."""
+        row = []
+        with torch.no_grad():
+            for _, params in self.layers:
+                values = params[0].detach().flatten().float()
+                # NaN or infinite weights (a run that blew up) cannot be binned.
+                values = values[torch.isfinite(values)]
+                if values.numel() == 0:
+                    values = torch.zeros(1)
+                low, high = float(values.min()), float(values.max())
+                if high <= low:
+                    low, high = low - 0.5, high + 0.5
+                counts = torch.histc(values, HISTOGRAM_BINS, low, high)
+                edges = torch.linspace(low, high, HISTOGRAM_BINS + 1)
+                row.append((edges.tolist(), [int(c) for c in counts.tolist()]))
+        self.histograms.append(row)
+
+    def watch_units(self) -> list[Any]:
+        """Start counting which activation units fire; returns hook handles to remove."""
+        self._fired = {}
+
+        def hook_for(name):
+            def hook(_module, _inputs, output):
+                if not isinstance(output, torch.Tensor) or output.dim() < 2:
+                    return
+                # A unit is a feature (dim 1) over every sample and position.
+                fired = (output > 0).transpose(0, 1).flatten(1).any(dim=1)
+                seen = self._fired.get(name)
+                self._fired[name] = fired if seen is None else (seen | fired)
+            return hook
+
+        return [module.register_forward_hook(hook_for(name)) for name, module in self.activations]
+
+    def end_units(self, handles: list[Any]) -> list[float]:
+        """Stop counting; returns the share of dead units per watched activation."""
+        for handle in handles:
+            handle.remove()
+        shares = []
+        for name, _ in self.activations:
+            fired = self._fired.get(name)
+            shares.append(0.0 if fired is None else float(1.0 - fired.float().mean()))
+        self.dead_units.append(shares)
+        return shares
+
+
+def warnings(history: dict[str, list], monitor: Monitor,
+             classes: int | None = None) -> list[dict[str, Any]]:
+    """Plain-language warnings about the gradients, dead units and overfitting of a run."""
+    found: list[dict[str, Any]] = []
+    names = monitor.layer_names
+    for epoch, norms in enumerate(monitor.gradient_norms, start=1):
+        if not norms:
+            continue
+        finite = [n for n in norms if math.isfinite(n)]
+        largest = max(finite) if finite else float("inf")
+        bad = [i for i, n in enumerate(norms) if not math.isfinite(n) or n > EXPLODING_NORM]
+        if bad:
+            layer = names[bad[0]]
+            found.append({"kind": "exploding_gradients", "epoch": epoch, "layer": layer,
+                          "message": f"Exploding gradients in epoch {epoch}: the gradients of "
+                          f"{layer} are huge (norm {norms[bad[0]]:.3g}), so each step throws "
+                          "the weights far away. Lower the learning rate or add batch norm."})
+            break
+        small = min(range(len(norms)), key=lambda i: norms[i])
+        if norms[small] < VANISHING_NORM or (largest > 0 and
+                                             norms[small] / largest < VANISHING_RATIO):
+            layer = names[small]
+            found.append({"kind": "vanishing_gradients", "epoch": epoch, "layer": layer,
+                          "message": f"Vanishing gradients in epoch {epoch}: the gradients "
+                          f"reaching {layer} are tiny (norm {norms[small]:.2g}, the largest "
+                          f"layer has {largest:.2g}), so that layer barely learns. ReLU "
+                          "instead of sigmoid or tanh, batch norm, or fewer layers help."})
+            break
+    losses = history.get("train_loss", [])
+    # An untrained classifier starts near ln(classes); far above, the steps overshoot.
+    huge = EXPLODING_LOSS_FACTOR * math.log(classes) if classes and classes > 1 else 25.0
+    if any(not math.isfinite(v) for v in losses):
+        epoch = next(i for i, v in enumerate(losses, start=1) if not math.isfinite(v))
+        found.append({"kind": "exploding_gradients", "epoch": epoch, "layer": None,
+                      "message": f"The training loss became infinite or NaN in epoch {epoch}, "
+                      "so training stopped. The learning rate is probably too high."})
+    elif any(v > huge for v in losses):
+        epoch = next(i for i, v in enumerate(losses, start=1) if v > huge)
+        found.append({"kind": "exploding_gradients", "epoch": epoch, "layer": None,
+                      "message": f"The training loss is huge in epoch {epoch} "
+                      f"({losses[epoch - 1]:.3g}; an untrained network starts near "
+                      f"{huge / EXPLODING_LOSS_FACTOR:.2g}): each step throws the weights too "
+                      "far. Lower the learning rate."})
+    if monitor.dead_units:
+        last = monitor.dead_units[-1]
+        for (name, _), share in zip(monitor.activations, last):
+            if share >= DEAD_SHARE:
+                found.append({"kind": "dead_units", "epoch": len(monitor.dead_units),
+                              "layer": name,
+                              "message": f"{share:.0%} of the units of {name} never fire on "
+                              "any validation image: they are dead ReLU units, output 0 "
+                              "whatever they see, and no longer learn. A lower learning "
+                              "rate, LeakyReLU or batch norm help."})
+    found.extend(_overfitting(history))
+    return found
+
+
+def _overfitting(history: dict[str, list]) -> list[dict[str, Any]]:
+    """A warning when validation loss has risen for 2+ epochs while training loss kept falling."""
+    val, train = history.get("validation_loss", []), history.get("train_loss", [])
+    if len(val) < 3 or not all(math.isfinite(v) for v in val + train):
+        return []
+    best = min(range(len(val)), key=lambda i: val[i])
+    accuracy = [a for a in history.get("validation_accuracy", []) if a is not None]
+    # Small wobbles are noise: the rise must be clear in the loss or cost accuracy.
+    clear = val[-1] >= OVERFIT_RISE * val[best] or (
+        accuracy and max(accuracy) - accuracy[-1] >= OVERFIT_ACCURACY_DROP)
+    if best <= len(val) - 3 and train[-1] < train[best] and clear:
+        return [{"kind": "overfitting", "epoch": best + 1, "layer": None,
+                 "message": f"Overfitting: validation loss was lowest after epoch {best + 1} "
+                 f"and has risen since, while training loss kept falling. The model is "
+                 "memorising the training images. Stop earlier, add dropout or weight decay, "
+                 "or use more data."}]
+    return []

@@ -1,0 +1,1 @@
+"""Tasks on pretrained transformers (BERT-like models from Hugging Face)."""
