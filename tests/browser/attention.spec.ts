@@ -92,3 +92,54 @@ test('a field out of range is refused inline and nothing runs', async ({ page })
   const after = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
   expect(after.length ?? after.runs?.length).toBe(before.length ?? before.runs?.length);
 });
+
+test("a run in the notebook's kernel docks its view split-right of the notebook", async ({ page }) => {
+  await openLab(page);
+  await page.locator('.jp-DirListing-item', { hasText: 'welcome.ipynb' }).dblclick();
+  const notebook = page.locator('.jp-NotebookPanel').first();
+  await expect(notebook).toBeVisible();
+  await openPanelFromPalette(page);
+
+  const panel = page.locator('#dlviz-lab-panel');
+  const kernel = panel.getByTestId('dlviz-kernel');
+  await expect(kernel.locator('option[value="notebook"]')).toHaveText(/welcome\.ipynb/);
+  await kernel.selectOption('notebook');
+  await panel.locator('textarea').first().fill('Students learn attention by looking at it.');
+  await panel.getByTestId('dlviz-run').click();
+  await expect(panel.getByTestId('dlviz-status')).toContainText('succeeded', { timeout: 180_000 });
+
+  // The run went to the notebook's own kernel, not the scratch kernel.
+  const sessions = await (await page.request.get(`/api/sessions?token=${TOKEN}`)).json();
+  const session = sessions.find((s: any) => s.path.endsWith('welcome.ipynb'));
+  const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
+  expect(runs[0].kernel_id).toBe(session.kernel.id);
+
+  const view = page.locator(`#dlviz-view-${runs[0].id}`);
+  await expect(view).toBeVisible();
+  const frame = view.locator('iframe.dlviz-view-frame').contentFrame();
+  await expect(frame.locator('#vis svg text').filter({ hasText: /^attention$/ }).first()).toBeVisible();
+  const notebookBox = (await notebook.boundingBox())!;
+  const viewBox = (await view.boundingBox())!;
+  expect(viewBox.x).toBeGreaterThanOrEqual(notebookBox.x + notebookBox.width - 5);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'head-view-beside-notebook.png') });
+});
+
+test('the welcome notebook runs top to bottom, its client cell included', async ({ page }) => {
+  await openLab(page);
+  await page.locator('.jp-DirListing-item', { hasText: 'welcome.ipynb' }).dblclick();
+  const notebook = page.locator('.jp-NotebookPanel').first();
+  await expect(notebook).toBeVisible();
+  await expect(async () => {
+    await notebook.locator('.jp-Cell').first().click();
+    await page.keyboard.press('Control+Shift+C');
+    await page.locator('.lm-CommandPalette-input').fill('Run All Cells', { timeout: 1000 });
+    await page.keyboard.press('Enter');
+    await expect(notebook.locator('.jp-OutputArea-output').first()).toBeVisible({ timeout: 3000 });
+  }).toPass({ timeout: 60_000 });
+  // The client cell prints the attention's shape for MiniLM: 6 layers, 12 heads.
+  await expect(notebook.locator('.jp-OutputArea-output', { hasText: '(6, 12,' })).toBeVisible({
+    timeout: 180_000
+  });
+  await expect(notebook.locator('.jp-OutputArea-output', { hasText: /^\s*67\s*$/ })).toBeVisible();
+  await expect(notebook.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).toHaveCount(0);
+});

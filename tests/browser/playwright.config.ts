@@ -8,7 +8,8 @@ const python = process.env.DLVIZ_PYTHON || path.join(root, '.venv', 'bin', 'pyth
 export default defineConfig({
   testDir: __dirname,
   testMatch: '*.spec.ts',
-  outputDir: path.join(root, 'test-results'),
+  // One folder per port, so two suites on one machine don't clear each other's files.
+  outputDir: path.join(root, 'test-results', String(port)),
   // Model runs on a 2-core CPU: give each test room, but run them one at a time.
   timeout: 240_000,
   expect: { timeout: 60_000 },
