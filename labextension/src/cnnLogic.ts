@@ -611,9 +611,22 @@ export function pythonNumber(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e16) {
     return String(value);
   }
-  const text = String(value);
-  // JS writes 1e-7 / 1e+21; Python writes 1e-07 / 1e+21: two exponent digits at least.
-  return text.replace(/e([+-])(\d)$/, 'e$10$2');
+  // The shortest digits that read back the same number (as Python's repr), placed as Python
+  // does: scientific when the exponent is below -4 or 16 and above (1e-06, 1e+16), else fixed.
+  const sign = value < 0 ? '-' : '';
+  const [mantissa, exponentText] = Math.abs(value).toExponential().split('e');
+  const exponent = Number(exponentText);
+  const digits = mantissa.replace('.', '');
+  if (exponent < -4 || exponent >= 16) {
+    return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  if (exponent < 0) {
+    return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  }
+  if (digits.length <= exponent + 1) {
+    return `${sign}${digits}${'0'.repeat(exponent + 1 - digits.length)}.0`;
+  }
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
 }
 
 /** Python's `repr` of JSON-like data on one line. */
@@ -696,4 +709,24 @@ export function classProfile(data: ArrayLike<number>, filter: number, classes: n
 /** Pixels per value so that a map of `size` values is drawn about `target` pixels wide. */
 export function cellSize(size: number, target = 32, least = 2): number {
   return Math.max(least, Math.round(target / Math.max(1, size)));
+}
+
+/**
+ * The last epoch on a curve's x axis while `drawn` of `total` epochs are done: the whole run when
+ * it is short, else the next of 10, 20, 50, 100, ... past the points, so a long run's first
+ * epochs are not squeezed into a corner and the axis changes only now and then.
+ */
+export function epochAxisMax(drawn: number, total: number): number {
+  const end = Math.max(2, total, drawn);
+  if (end <= 10) {
+    return end;
+  }
+  for (let power = 10; ; power *= 10) {
+    for (const step of [1, 2, 5]) {
+      const candidate = step * power;
+      if (candidate > drawn) {
+        return Math.max(2, Math.min(end, candidate));
+      }
+    }
+  }
 }

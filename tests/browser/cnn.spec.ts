@@ -174,5 +174,80 @@ test('cnn.train shows live curves, then docks filters and feature maps that foll
     timeout: 60_000
   });
 
+  // With a notebook open, Insert code adds a cell below the active one that repeats the run.
+  await page.locator('.jp-DirListing-item', { hasText: 'welcome.ipynb' }).dblclick();
+  const notebook = page.locator('.jp-NotebookPanel').first();
+  await expect(notebook).toBeVisible();
+  // examples/welcome.ipynb has 5 cells; wait until all are drawn.
+  const cellsBefore = 5;
+  await expect(notebook.locator('.jp-Cell')).toHaveCount(cellsBefore);
+  await page.locator('.lm-TabBar-tab', { hasText: 'CNN' }).first().click();
+  await page.locator('.dlviz-cnn-view').getByTestId('dlviz-insert-code').click();
+  await expect(notebook).toBeVisible();
+  await expect(notebook.locator('.jp-Cell')).toHaveCount(cellsBefore + 1);
+  await expect(notebook.locator('.jp-Cell.jp-mod-active')).toContainText("dlviz_kernel.train('cnn.train', params)");
+  await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-insert-code.png') });
+
+  // The dark theme: the views draw with the theme's colours.
+  await page.locator('.lm-TabBar-tab', { hasText: 'CNN' }).first().click();
+  const search = page.locator('.lm-CommandPalette-input');
+  await expect(async () => {
+    await page.keyboard.press('Control+Shift+C');
+    await expect(search).toBeVisible({ timeout: 1000 });
+    await search.fill('Use Theme: JupyterLab Dark', { timeout: 1000 });
+    await page.keyboard.press('Enter');
+    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false', { timeout: 5000 });
+  }).toPass({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-explorer-dark.png') });
+  await page.locator('.lm-TabBar-tab', { hasText: 'Training' }).first().click();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-monitor-dark.png') });
+
   expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+});
+
+test('cancelling a training run keeps its finished epochs, and the explorer opens on them', async ({ page }) => {
+  await openLab(page);
+  await openPanelFromPalette(page);
+  const panel = page.locator('#dlviz-lab-panel');
+  await panel.getByTestId('dlviz-task').selectOption('cnn.train');
+  // Long enough to cancel in the middle.
+  await panel.locator('input[id$="training_epochs"]').fill('200');
+  await panel.getByTestId('dlviz-run').click();
+
+  // Views of earlier runs may be restored from the workspace: find this run's monitor by its id.
+  let runId = '';
+  await expect(async () => {
+    const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
+    const training = runs.find((r: any) => r.task === 'cnn.train' && !['succeeded', 'failed', 'cancelled'].includes(r.status));
+    expect(training).toBeTruthy();
+    runId = training.id;
+  }).toPass({ timeout: 30_000 });
+  const monitor = page.locator(`#dlviz-monitor-${runId}`);
+  const chart = monitor.getByTestId('dlviz-loss-chart');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  await monitor.getByTestId('dlviz-monitor-cancel').click();
+  const content = monitor.locator('.dlviz-monitor-content');
+  await expect(content).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+  await expect(monitor.getByTestId('dlviz-monitor-status')).toContainText('cancelled');
+  const points = Number(await chart.getAttribute('data-points'));
+  expect(points).toBeGreaterThanOrEqual(2);
+  expect(points).toBeLessThan(200);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-monitor-cancelled.png') });
+
+  // The partial model is still in the kernel: the explorer looks at its last finished epoch.
+  await monitor.getByRole('button', { name: 'Open CNN explorer' }).click();
+  const view = page.locator(`#dlviz-cnn-${runId}`);
+  await expect(view).toBeVisible();
+  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '1', { timeout: 60_000 });
+  await expect(view.getByTestId('dlviz-predictions').locator('.dlviz-bar-row')).toHaveCount(10);
+  // Its slider runs over the finished epochs, which the kernel still keeps.
+  const slider = view.getByTestId('dlviz-epoch-slider');
+  await expect(slider).toBeEnabled();
+  await expect(slider).toHaveAttribute('max', String(points));
+  await expect(view.locator('.dlviz-slider-label')).toContainText('cancelled');
+  await slider.fill('1');
+  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '2', { timeout: 60_000 });
+  await expect(view.getByTestId('dlviz-filters').locator('canvas.dlviz-filter')).toHaveCount(48);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-explorer-cancelled.png') });
 });

@@ -8,6 +8,7 @@ import {
   divergingColor,
   drawingToPixels,
   emptyCurves,
+  epochAxisMax,
   filterOrder,
   formatCount,
   formatPercent,
@@ -225,6 +226,15 @@ describe('training curves from progress events', () => {
     expect(curvesFromHistory(null).epoch).toEqual([]);
   });
 
+  it('epochAxisMax shows a short run whole and grows a long run\'s axis in round steps', () => {
+    expect(epochAxisMax(0, 8)).toBe(8);
+    expect(epochAxisMax(3, 200)).toBe(10);
+    expect(epochAxisMax(10, 200)).toBe(20);
+    expect(epochAxisMax(57, 200)).toBe(100);
+    expect(epochAxisMax(150, 200)).toBe(200);
+    expect(epochAxisMax(3, 0)).toBe(3);
+  });
+
   it('trainingLine says the epoch, losses, accuracy and time in words', () => {
     expect(trainingLine(epochEvent(2, 0.81234, 1.0))).toBe(
       'Epoch 2 of 3 · training loss 0.812 · validation loss 1.000 · validation accuracy 60.0% · 3.0 s'
@@ -297,6 +307,10 @@ describe('notebook code', () => {
     expect(pythonNumber(1e-6)).toBe('1e-06');
     expect(pythonNumber(0.003)).toBe('0.003');
     expect(pythonNumber(32)).toBe('32');
+    expect(pythonNumber(0.0001)).toBe('0.0001');
+    expect(pythonNumber(-0.00001234)).toBe('-1.234e-05');
+    expect(pythonNumber(123.5)).toBe('123.5');
+    expect(pythonNumber(2.5e20)).toBe('2.5e+20');
     expect(pythonRepr({ a: [true, false, null], b: 'x' })).toBe("{'a': [True, False, None], 'b': 'x'}");
   });
 

@@ -49,7 +49,7 @@ const EXPLAIN = {
     'the image and lights up where it finds its pattern, making a feature map; later layers combine ' +
     'those maps into bigger patterns, and the last layer turns them into a guess. Pick or draw an ' +
     'image and slide through the epochs to watch it learn.',
-  input: 'Pick an image of the data set, draw your own digit, or upload a picture; the model sees it as on the right.',
+  input: 'Pick an image of the data set, draw your own digit, or upload a picture; “What the model sees” shows it at the data set’s size.',
   predictions: 'How sure the model is of each class for this image: the longest bar is its answer.',
   featureMaps:
     'What every layer makes of this image: one small map per filter. Bright means the filter found its ' +
@@ -90,6 +90,8 @@ export class CnnContent extends Widget {
   private _updates = 0;
   private _wanted: { epoch: number; input: Input } | null = null;
   private _busy = false;
+  /** A cancelled training run: no snapshots, but its finished epochs can still be inspected. */
+  private _cancelled = false;
   private _detail: { layer: number; channel: number } | null = null;
 
   private _message: HTMLElement;
@@ -110,6 +112,7 @@ export class CnnContent extends Widget {
   private _summary: HTMLElement;
   private _facts: HTMLElement;
   private _body: HTMLElement;
+  private _pickers: { index: HTMLElement; drawing: HTMLElement; upload: HTMLElement };
 
   constructor(api: DlvizApi, runId: string, actions: IViewActions) {
     super();
@@ -190,27 +193,28 @@ export class CnnContent extends Widget {
     this._summary = el('div', 'dlviz-summary');
     this._summary.setAttribute('data-testid', 'dlviz-summary');
 
+    this._pickers = {
+      index: el('div', 'dlviz-picker'),
+      drawing: el('div', 'dlviz-picker'),
+      upload: el('div', 'dlviz-picker')
+    };
     const pickers = el(
       'div',
       'dlviz-pickers',
       undefined,
-      el(
-        'div',
-        'dlviz-picker',
-        undefined,
+      fill(
+        this._pickers.index,
         el('strong', undefined, 'Image of the data set'),
         el('div', 'dlviz-row', undefined, this._indexInput, random),
         this._indexLabel
       ),
-      el(
-        'div',
-        'dlviz-picker',
-        undefined,
+      fill(
+        this._pickers.drawing,
         el('strong', undefined, 'Draw'),
         this._drawCanvas,
         el('div', 'dlviz-row', undefined, clear, el('span', 'dlviz-muted', 'Draw with the mouse'))
       ),
-      el('div', 'dlviz-picker', undefined, el('strong', undefined, 'Upload a picture'), upload),
+      fill(this._pickers.upload, el('strong', undefined, 'Upload a picture'), upload),
       el('div', 'dlviz-picker', undefined, el('strong', undefined, 'What the model sees'), this._preview)
     );
 
@@ -297,6 +301,22 @@ export class CnnContent extends Widget {
       await this._waitFor(run.id);
       run = await this._api.getRun(this.runId);
     }
+    if (run.task === 'cnn.train' && run.status === 'cancelled') {
+      // A cancelled run keeps its partial model: look at its last finished epoch.
+      this._trainRunId = run.id;
+      this._trainRun = run;
+      try {
+        const progress = run.progress ?? {};
+        const current = typeof progress.epoch === 'number' ? progress.epoch : 0;
+        this._lastEpoch = this._epoch = Math.max(0, progress.phase === 'epoch' ? current : current - 1);
+        this._cancelled = true;
+        const first = (await this._inspect(inspectParams(run.id, this._epoch, { index: 0 }))) as { [key: string]: any };
+        return this._show(first, 'CNN (cancelled run)');
+      } catch (error) {
+        this._showMessage(`This run was cancelled before its first epoch finished (${(error as Error).message}).`);
+        return 'CNN explorer';
+      }
+    }
     if (run.status !== 'succeeded' || !run.result) {
       this._showMessage(
         run.status === 'failed' ? `This run failed: ${run.error ?? 'no reason given'}` : `This run has no result (it is ${run.status}).`
@@ -331,13 +351,20 @@ export class CnnContent extends Widget {
       this._showMessage(`Cannot read this run: ${(error as Error).message}`);
       return 'CNN explorer';
     }
+    return this._show(first, `CNN: ${this._dataset?.name ?? 'explorer'}`);
+  }
+
+  /** Show the first inspect result and the controls; returns `title`. */
+  private _show(first: { [key: string]: any }, title: string): string {
+    this._dataset = this._dataset ?? first.dataset ?? null;
     const input = first.input ?? {};
     this._input = { index: typeof input.index === 'number' ? input.index : 0 };
     this._indexInput.value = String((this._input as { index: number }).index);
+    this._markPicker();
     this._slider.max = String(this._lastEpoch);
     this._slider.value = String(this._epoch);
-    this._slider.disabled = !this._snapshots;
-    this._insert.hidden = !this._trainRun;
+    this._slider.disabled = !this._snapshots && !this._cancelled;
+    this._insert.style.display = this._trainRun ? '' : 'none';
     this._message.hidden = true;
     this._body.hidden = false;
     this._renderFacts();
@@ -345,8 +372,7 @@ export class CnnContent extends Widget {
     this._renderFilters(first);
     this._apply(first);
     this._status.textContent = '';
-    const name = this._dataset?.name ?? 'CNN';
-    return `CNN: ${name}`;
+    return title;
   }
 
   private _useTraining(run: IRun): void {
@@ -403,12 +429,21 @@ export class CnnContent extends Widget {
 
   private _setInput(input: Input): void {
     this._input = input;
+    this._markPicker();
     if ('index' in input) {
       this._indexInput.value = String(input.index);
     } else {
       this._renderPreviewPixels(input.pixels);
     }
     this._request();
+  }
+
+  /** Mark the picker the current input comes from. */
+  private _markPicker(): void {
+    const active = 'index' in this._input ? 'index' : this._input.origin;
+    for (const [name, node] of Object.entries(this._pickers)) {
+      node.classList.toggle('dlviz-picker-active', name === active);
+    }
   }
 
   private _setupDrawing(): void {
@@ -554,17 +589,10 @@ export class CnnContent extends Widget {
           params = { ...this._baseParams, input: base.input };
         }
         try {
-          const created = await this._api.createRun('cnn.inspect', params, this._kernelId);
-          const status = await this._waitFor(created.id);
-          if (this._wanted) {
-            continue; // the learner moved on: skip a picture that is already out of date
-          }
-          const run = await this._api.getRun(created.id);
-          if (status === 'succeeded' && run.result) {
-            this._apply(decodeArrays(run.result));
+          const result = await this._inspect(params, () => this._wanted !== null);
+          if (result) {
+            this._apply(result);
             this._status.textContent = '';
-          } else {
-            this._status.textContent = `The kernel could not look at this: ${run.error ?? run.status}`;
           }
         } catch (error) {
           this._status.textContent = `The kernel could not look at this: ${(error as Error).message}`;
@@ -574,6 +602,23 @@ export class CnnContent extends Widget {
       this._busy = false;
       this.node.classList.remove('dlviz-updating');
     }
+  }
+
+  /**
+   * Run `cnn.inspect` on the training run's kernel and return its decoded result; null when
+   * `stale()` says the learner moved on meanwhile. Throws with the kernel's reason on failure.
+   */
+  private async _inspect(params: { [key: string]: any }, stale: () => boolean = () => false): Promise<{ [key: string]: any } | null> {
+    const created = await this._api.createRun('cnn.inspect', params, this._kernelId);
+    const status = await this._waitFor(created.id);
+    if (stale()) {
+      return null; // skip a picture that is already out of date
+    }
+    const run = await this._api.getRun(created.id);
+    if (status !== 'succeeded' || !run.result) {
+      throw new Error(run.error ?? `the inspect run was ${run.status}`);
+    }
+    return decodeArrays(run.result);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -608,8 +653,10 @@ export class CnnContent extends Widget {
     if (this._trainRun) {
       const history = this._trainRun.result?.history;
       const accuracy = history?.validation_accuracy?.[history.validation_accuracy.length - 1];
-      items.push(['Epochs', String(this._lastEpoch)]);
-      items.push(['Validation accuracy', formatPercent(accuracy)]);
+      items.push(['Epochs', this._cancelled ? `${this._lastEpoch} finished before cancelling` : String(this._lastEpoch)]);
+      if (typeof accuracy === 'number') {
+        items.push(['Validation accuracy', formatPercent(accuracy)]);
+      }
     }
     this._facts.replaceChildren(
       ...items.map(([label, value]) =>
@@ -619,11 +666,12 @@ export class CnnContent extends Widget {
   }
 
   private _renderEpochLabel(): void {
-    this._sliderLabel.textContent = !this._snapshots
-      ? 'one model (no training run)'
-      : this._epoch === 0
-        ? 'before training (random weights)'
-        : `after epoch ${this._epoch} of ${this._lastEpoch}`;
+    this._sliderLabel.textContent =
+      !this._snapshots && !this._cancelled
+        ? 'one model (no training run)'
+        : this._epoch === 0
+          ? 'before training (random weights)'
+          : `after epoch ${this._epoch} of ${this._lastEpoch}` + (this._cancelled ? ' (training was cancelled)' : '');
   }
 
   private _renderPreviewPixels(pixels: number[][]): void {
@@ -815,7 +863,7 @@ export class CnnContent extends Widget {
       const [out, inC, kh, kw] = layer.shape;
       const grid = el('div', 'dlviz-filter-grid');
       const size = inC * kh * kw;
-      const cell = Math.max(2, Math.round(36 / (Math.ceil(Math.sqrt(inC)) * (kw + 1))));
+      const cell = Math.max(3, Math.round(56 / (Math.ceil(Math.sqrt(inC)) * (kw + 1))));
       for (let f = 0; f < out; f++) {
         const tile = filterTile(layer.weights.subarray(f * size, (f + 1) * size), inC, kh, kw, layer.limit, cell);
         tile.title = `${layer.name}, filter ${f}`;
@@ -1035,6 +1083,14 @@ export class CnnContent extends Widget {
     this._message.hidden = false;
     this._body.hidden = true;
   }
+}
+
+/** Append children to an element and return it. */
+function fill(node: HTMLElement, ...children: Node[]): HTMLElement {
+  for (const child of children) {
+    node.appendChild(child);
+  }
+  return node;
 }
 
 /** Repaint a heat map canvas in grey (an input image: dark background, light ink). */

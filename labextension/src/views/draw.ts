@@ -197,7 +197,12 @@ export function drawChart(svg: SVGElement, xs: number[], series: ISeries[], opti
     svg.appendChild(title);
   }
   // Axes and grid.
-  for (const tick of niceTicks(yDomain[0], yDomain[1], 4)) {
+  let yTicks = niceTicks(yDomain[0], yDomain[1], 4);
+  if (options.log && yDomain[1] - yDomain[0] >= 1) {
+    // Powers of ten only: 0.01, 0.1, 1 read at a glance.
+    yTicks = yTicks.filter(t => Number.isInteger(t));
+  }
+  for (const tick of yTicks) {
     const y = sy(tick);
     svg.appendChild(svgEl('line', { x1: margin.left, x2: width - margin.right, y1: y, y2: y, class: 'dlviz-chart-grid' }));
     const label = svgEl('text', { x: margin.left - 4, y: y + 3, class: 'dlviz-chart-tick', 'text-anchor': 'end' });

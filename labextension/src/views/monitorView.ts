@@ -13,6 +13,7 @@ import {
   codeFor,
   curvesFromHistory,
   emptyCurves,
+  epochAxisMax,
   formatPercent,
   formatSeconds,
   histogramBars,
@@ -211,7 +212,10 @@ export class MonitorContent extends Widget {
 
   private _setStatus(status: string): void {
     this.node.dataset.status = status;
-    this._cancel.disabled = TERMINAL_STATUSES.includes(status as any);
+    const over = TERMINAL_STATUSES.includes(status as any);
+    this._cancel.disabled = over;
+    // `hidden` loses to the button's own display rule: hide it with a style.
+    this._cancel.style.display = over ? 'none' : '';
   }
 
   private _finish(run: IRun): void {
@@ -233,6 +237,9 @@ export class MonitorContent extends Widget {
       this._drawDetails(run.result.monitor ?? null);
       this._explore.disabled = false;
     } else if (run.status === 'cancelled') {
+      // The run ends here: the axis ends at its last finished epoch.
+      this._epochs = this._curves.epoch.length;
+      this._drawCurves();
       this._line.textContent =
         `Training was cancelled after ${this._curves.epoch.length} finished epochs. The partial model is ` +
         `kept in the kernel: dlviz_kernel.get_model('${this.runId}').`;
@@ -244,7 +251,7 @@ export class MonitorContent extends Widget {
 
   private _drawCurves(): void {
     const c = this._curves;
-    const xDomain: [number, number] = [1, Math.max(2, this._epochs, ...c.epoch)];
+    const xDomain: [number, number] = [1, epochAxisMax(c.epoch.length, this._epochs)];
     drawChart(
       this._lossChart,
       c.epoch,
