@@ -6,6 +6,9 @@ You rarely call it yourself. Useful from a notebook:
 - ``dlviz_kernel.list_models()``: the models and tokenizers your notebook's variables hold.
 - ``model, history = dlviz_kernel.train("cnn.train", {...})``: train as the side panel does.
 - ``dlviz_kernel.code_for_run(run_id)``: the notebook code that repeats a training run.
+- ``dlviz_kernel.transformer.views.attention_view(model, tokenizer, text, view="neuron")``:
+  the data of the attention views for a model and tokenizer you hold (also ``steps_view``,
+  ``projection_view``); ``dlviz_kernel.train("transformer.train", {...})`` trains a tiny one.
 
 Importing it is cheap: torch and transformers are loaded only when a task needs them.
 """

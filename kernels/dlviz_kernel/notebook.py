@@ -20,7 +20,7 @@ from typing import Any
 from . import tasks
 
 # Tasks that train a model through the shared engine and keep it.
-TRAINABLE = ("cnn.train",)
+TRAINABLE = ("cnn.train", "transformer.train")
 # Longest line of generated code before a literal is split over several lines.
 LINE = 80
 
@@ -44,9 +44,13 @@ class Trained:
         return iter((self.model, self.history))
 
     def __repr__(self) -> str:
-        accuracy = self.history.get("validation_accuracy") or [float("nan")]
-        return (f"<dlviz_kernel run {self.run_id}: {len(self.history.get('epoch', []))} epochs, "
-                f"validation accuracy {accuracy[-1]:.1%}>")
+        accuracy = self.history.get("validation_accuracy") or [None]
+        loss = self.history.get("validation_loss") or [None]
+        # Sequence models have a loss but no accuracy.
+        last = (f"validation accuracy {accuracy[-1]:.1%}" if accuracy[-1] is not None
+                else f"validation loss {loss[-1]:.4f}" if loss[-1] is not None else "no epochs")
+        epochs = len(self.history.get("epoch", []))
+        return f"<dlviz_kernel run {self.run_id}: {epochs} epochs, {last}>"
 
 
 class _EpochPrinter:
@@ -59,14 +63,24 @@ class _EpochPrinter:
         if self.quiet or message.get("kind") != "progress" or message.get("phase") != "epoch":
             return
         print(f"epoch {message['epoch']}/{message['epochs']}: "
-              f"train loss {message['train_loss']:.4f}, "
-              f"accuracy {message['train_accuracy']:.1%}; "
-              f"validation loss {message['validation_loss']:.4f}, "
-              f"accuracy {message['validation_accuracy']:.1%}", file=sys.stdout, flush=True)
+              f"train loss {_number(message['train_loss'], '.4f')}"
+              f"{_accuracy(message['train_accuracy'])}; "
+              f"validation loss {_number(message['validation_loss'], '.4f')}"
+              f"{_accuracy(message['validation_accuracy'])}", file=sys.stdout, flush=True)
+
+
+def _number(value: Any, spec: str) -> str:
+    """A number for the epoch line; a NaN loss arrives as None."""
+    return "nan" if value is None else format(value, spec)
+
+
+def _accuracy(value: Any) -> str:
+    # Sequence models (transformer.train) report no accuracy.
+    return "" if value is None else f", accuracy {value:.1%}"
 
 
 def train(task: str, params: dict[str, Any] | None = None, *, quiet: bool = False) -> Trained:
-    """Train with a trainable task (``"cnn.train"``) and return the model and its history.
+    """Train with a trainable task (``"cnn.train"``, ``"transformer.train"``): model, history.
 
     ``params`` are the task's parameters as the side panel's form sends them (JSON-like
     data; missing ones take their defaults). Prints one line per epoch unless ``quiet``.

@@ -18,6 +18,10 @@ from . import protocol
 # Task id -> "module:function". Modules are imported only when their task runs.
 TASKS: dict[str, str] = {
     "transformer.attention": "dlviz_kernel.transformer.attention:run",
+    "transformer.steps": "dlviz_kernel.transformer.steps:run",
+    "transformer.projection": "dlviz_kernel.transformer.projection:run",
+    "transformer.train": "dlviz_kernel.transformer.train:run",
+    "transformer.inspect": "dlviz_kernel.transformer.inspect:run",
     "cnn.train": "dlviz_kernel.cnn.train:run",
     "cnn.inspect": "dlviz_kernel.cnn.inspect:run",
 }

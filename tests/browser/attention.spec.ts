@@ -1,42 +1,8 @@
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, runFromPalette, TOKEN } from './lab';
 
-const TOKEN = 'dlviz-browser-test';
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'artifacts', 'browser');
-
-/** Block every request that does not go to the Jupyter server under test, and remember it. */
-async function blockOtherHosts(page: Page, baseURL: string): Promise<string[]> {
-  const allowed = new URL(baseURL).host;
-  const blocked: string[] = [];
-  await page.context().route('**/*', route => {
-    const url = new URL(route.request().url());
-    const local = url.host === allowed || url.protocol === 'data:' || url.protocol === 'blob:' || url.href === 'about:srcdoc';
-    if (local) {
-      return route.continue();
-    }
-    blocked.push(url.href);
-    return route.abort('blockedbyclient');
-  });
-  return blocked;
-}
-
-async function openLab(page: Page): Promise<void> {
-  await page.goto(`/lab?token=${TOKEN}`);
-  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
-  await expect(page.locator('.jp-LabShell')).toBeVisible();
-}
-
-async function openPanelFromPalette(page: Page): Promise<void> {
-  const search = page.locator('.lm-CommandPalette-input');
-  await expect(async () => {
-    await page.keyboard.press('Control+Shift+C');
-    await expect(search).toBeVisible({ timeout: 1000 });
-    await search.fill('Open DL Viz panel', { timeout: 1000 });
-    await page.keyboard.press('Enter');
-    await expect(page.locator('#dlviz-lab-panel')).toBeVisible({ timeout: 2000 });
-  }).toPass({ timeout: 30_000 });
-}
 
 test('the panel runs transformer.attention and docks an offline BertViz head view', async ({ page, baseURL }) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -129,13 +95,10 @@ test('the welcome notebook runs top to bottom, its client cell included', async 
   await page.locator('.jp-DirListing-item', { hasText: 'welcome.ipynb' }).dblclick();
   const notebook = page.locator('.jp-NotebookPanel').first();
   await expect(notebook).toBeVisible();
-  await expect(async () => {
-    await notebook.locator('.jp-Cell').first().click();
-    await page.keyboard.press('Control+Shift+C');
-    await page.locator('.lm-CommandPalette-input').fill('Run All Cells', { timeout: 1000 });
-    await page.keyboard.press('Enter');
-    await expect(notebook.locator('.jp-OutputArea-output').first()).toBeVisible({ timeout: 3000 });
-  }).toPass({ timeout: 60_000 });
+  await notebook.locator('.jp-Cell').first().click();
+  await runFromPalette(page, 'Run All Cells', () =>
+    expect(notebook.locator('.jp-OutputArea-output').first()).toBeVisible({ timeout: 3000 })
+  );
   // The client cell prints the attention's shape for MiniLM: 6 layers, 12 heads.
   await expect(notebook.locator('.jp-OutputArea-output', { hasText: '(6, 12,' })).toBeVisible({
     timeout: 180_000

@@ -1,42 +1,8 @@
 import { expect, Locator, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, runFromPalette, TOKEN } from './lab';
 
-const TOKEN = 'dlviz-browser-test';
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'artifacts', 'browser');
-
-/** Block every request that does not go to the Jupyter server under test, and remember it. */
-async function blockOtherHosts(page: Page, baseURL: string): Promise<string[]> {
-  const allowed = new URL(baseURL).host;
-  const blocked: string[] = [];
-  await page.context().route('**/*', route => {
-    const url = new URL(route.request().url());
-    const local = url.host === allowed || url.protocol === 'data:' || url.protocol === 'blob:' || url.href === 'about:srcdoc';
-    if (local) {
-      return route.continue();
-    }
-    blocked.push(url.href);
-    return route.abort('blockedbyclient');
-  });
-  return blocked;
-}
-
-async function openLab(page: Page): Promise<void> {
-  await page.goto(`/lab?token=${TOKEN}`);
-  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
-  await expect(page.locator('.jp-LabShell')).toBeVisible();
-}
-
-async function openPanelFromPalette(page: Page): Promise<void> {
-  const search = page.locator('.lm-CommandPalette-input');
-  await expect(async () => {
-    await page.keyboard.press('Control+Shift+C');
-    await expect(search).toBeVisible({ timeout: 1000 });
-    await search.fill('Open DL Viz panel', { timeout: 1000 });
-    await page.keyboard.press('Enter');
-    await expect(page.locator('#dlviz-lab-panel')).toBeVisible({ timeout: 2000 });
-  }).toPass({ timeout: 30_000 });
-}
 
 async function updates(maps: Locator): Promise<number> {
   return Number(await maps.getAttribute('data-updated'));
@@ -190,14 +156,9 @@ test('cnn.train shows live curves, then docks filters and feature maps that foll
 
   // The dark theme: the views draw with the theme's colours.
   await page.locator('.lm-TabBar-tab', { hasText: 'CNN' }).first().click();
-  const search = page.locator('.lm-CommandPalette-input');
-  await expect(async () => {
-    await page.keyboard.press('Control+Shift+C');
-    await expect(search).toBeVisible({ timeout: 1000 });
-    await search.fill('Use Theme: JupyterLab Dark', { timeout: 1000 });
-    await page.keyboard.press('Enter');
-    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false', { timeout: 5000 });
-  }).toPass({ timeout: 30_000 });
+  await runFromPalette(page, 'Use Theme: JupyterLab Dark', () =>
+    expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false', { timeout: 5000 })
+  );
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-explorer-dark.png') });
   await page.locator('.lm-TabBar-tab', { hasText: 'Training' }).first().click();

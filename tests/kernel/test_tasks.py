@@ -68,7 +68,9 @@ def test_with_defaults_fills_missing_values_and_keeps_given_ones():
     given = {"text": "Hi there", "max_tokens": 9}
     filled = with_defaults(schema, given)
     assert filled == {"text": "Hi there", "max_tokens": 9, "text_b": None,
-                      "model": "all-MiniLM-L6-v2"}
+                      "model": "all-MiniLM-L6-v2", "model_variable": None,
+                      "tokenizer_variable": None, "run": None, "epoch": -1,
+                      "include_qk": False}
     assert given == {"text": "Hi there", "max_tokens": 9}, "the input must not change"
     assert with_defaults(schema, None)["text"] == "The cat sat on the mat because it was tired."
 

@@ -1,0 +1,50 @@
+/** What every browser test does with JupyterLab: open it, keep it offline, open the panel. */
+import { expect, Page } from '@playwright/test';
+import * as path from 'path';
+
+export const TOKEN = 'dlviz-browser-test';
+export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'artifacts', 'browser');
+
+/** Block every request that does not go to the Jupyter server under test, and remember it. */
+export async function blockOtherHosts(page: Page, baseURL: string): Promise<string[]> {
+  const allowed = new URL(baseURL).host;
+  const blocked: string[] = [];
+  await page.context().route('**/*', route => {
+    const url = new URL(route.request().url());
+    const local =
+      url.host === allowed ||
+      url.protocol === 'data:' ||
+      url.protocol === 'blob:' ||
+      url.href === 'about:srcdoc';
+    if (local) {
+      return route.continue();
+    }
+    blocked.push(url.href);
+    return route.abort('blockedbyclient');
+  });
+  return blocked;
+}
+
+export async function openLab(page: Page): Promise<void> {
+  await page.goto(`/lab?token=${TOKEN}`);
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
+  await expect(page.locator('.jp-LabShell')).toBeVisible();
+}
+
+/** Run a command from the palette; retried, since Lab moves the focus for a while after start. */
+export async function runFromPalette(page: Page, label: string, done: () => Promise<void>) {
+  const search = page.locator('.lm-CommandPalette-input');
+  await expect(async () => {
+    await page.keyboard.press('Control+Shift+C');
+    await expect(search).toBeVisible({ timeout: 1000 });
+    await search.fill(label, { timeout: 1000 });
+    await page.keyboard.press('Enter');
+    await done();
+  }).toPass({ timeout: 60_000 });
+}
+
+export async function openPanelFromPalette(page: Page): Promise<void> {
+  await runFromPalette(page, 'Open DL Viz panel', () =>
+    expect(page.locator('#dlviz-lab-panel')).toBeVisible({ timeout: 2000 })
+  );
+}
