@@ -13,6 +13,7 @@ import json
 import os
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import requests
@@ -45,6 +46,12 @@ def decode_array(obj: dict) -> np.ndarray:
 def _is_array(obj) -> bool:
     return (isinstance(obj, dict) and isinstance(obj.get("dtype"), str)
             and isinstance(obj.get("shape"), list) and isinstance(obj.get("data"), str))
+
+
+def is_array_stub(obj) -> bool:
+    """A big array the server keeps: `{"dtype", "shape", "bytes", "href"}`, fetched separately."""
+    return (isinstance(obj, dict) and isinstance(obj.get("href"), str)
+            and isinstance(obj.get("shape"), list) and "data" not in obj)
 
 
 def decode_arrays(obj):
@@ -136,8 +143,30 @@ class Client:
         return run
 
     def get_run(self, run_id: str) -> dict:
-        """One run, with its result's arrays decoded to numpy."""
-        return decode_arrays(self._call("GET", "runs", run_id))
+        """One run, with its result's arrays decoded to numpy (big ones fetched whole)."""
+        return decode_arrays(self._fetch_stubs(self._call("GET", "runs", run_id)))
+
+    def array(self, run_id: str, path: str, index: int | None = None,
+              dtype: str | None = None) -> np.ndarray:
+        """One array of a run's result by dotted path (`"attention"`), as numpy.
+
+        `index=k` fetches only entry k along axis 0 (one layer of attention); `dtype="float16"`
+        or `"uint8"` (quantized, decoded back to float32 here) makes the transfer smaller.
+        """
+        query = {key: value for key, value in (("index", index), ("dtype", dtype))
+                 if value is not None}
+        return decode_array(self._call("GET", "runs", run_id, "arrays",
+                                       quote(path, safe=".-_~"), params=query))
+
+    def _fetch_stubs(self, obj):
+        """Replace every array stub by the whole array the server keeps (still encoded)."""
+        if is_array_stub(obj):
+            return self._call("GET", obj["href"])
+        if isinstance(obj, dict):
+            return {key: self._fetch_stubs(value) for key, value in obj.items()}
+        if isinstance(obj, list):
+            return [self._fetch_stubs(value) for value in obj]
+        return obj
 
     def runs(self) -> list:
         """The runs of this server, newest first, without results."""

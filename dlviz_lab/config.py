@@ -27,6 +27,16 @@ class DLVizLab(Configurable):
     kernel_ready_timeout = Float(
         60.0, config=True, help="Seconds to wait for a kernel to answer before a run fails.",
     )
+    inline_array_bytes = Int(
+        256 * 1024, config=True,
+        help="Arrays of a result bigger than this (raw bytes) are not sent inline by GET runs/{id}"
+             " but fetched from runs/{id}/arrays/{path}, whole or a slice at a time.",
+    )
+    max_array_bytes_kept = Int(
+        512 * 1024 * 1024, config=True,
+        help="Bytes of large result arrays kept in memory over all finished runs; beyond it the"
+             " oldest finished runs are forgotten (the newest is always kept).",
+    )
     models_timeout = Float(
         60.0, config=True,
         help="Seconds to wait for a kernel to list its models (it may be busy with a cell).",

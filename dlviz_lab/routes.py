@@ -14,6 +14,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.iostream import StreamClosedError
 
+from . import arrays as array_store
 from .bridge import KernelDied, KernelTimeout
 from .catalog import ValidationFailed
 from .runs import TERMINAL, UnknownKernel
@@ -136,6 +137,37 @@ class RunHandler(BaseHandler):
         await self.send_json(run.as_dict(with_result=False), status=202)
 
 
+class RunArrayHandler(BaseHandler):
+    """One array of a finished run's result, whole or one entry along axis 0 (`?index=k`)."""
+
+    @web.authenticated
+    @authorized("read")
+    async def get(self, run_id, path):
+        try:
+            run = self.find_run(run_id)
+            if not run.done:
+                raise ApiError(409, f"run '{run_id}' is {run.status}: its arrays can be fetched "
+                                    "once it has succeeded")
+            if run.status != "succeeded" or run.result is None:
+                raise ApiError(404, f"run '{run_id}' {run.status} and has no result")
+            index = array_store.parse_index(self.get_query_argument("index", None))
+            dtype = array_store.parse_dtype(self.get_query_argument("dtype", None))
+            # slicing and base64 of a few MB: in a thread, so the event loop stays free
+            encoded = await asyncio.to_thread(self._slice, run, path, index, dtype)
+        except array_store.ArrayRequestError as err:
+            return self.fail(ApiError(err.status, f"run '{run_id}': {err.message}"))
+        except ApiError as err:
+            return self.fail(err)
+        # a succeeded run's result never changes
+        self.set_header("Cache-Control", "private, max-age=3600")
+        await self.send_json(encoded)
+
+    @staticmethod
+    def _slice(run, path, index, dtype):
+        array = array_store.find(run.result, run.arrays, path)
+        return array_store.encode_slice(array, path, index, dtype)
+
+
 class RunEventsHandler(BaseHandler):
     """Server-sent events: `status` on connect and on each change, `progress` per step."""
 
@@ -245,6 +277,7 @@ ROUTES = [
     ("/dlviz-lab/api/runs", RunsHandler),
     ("/dlviz-lab/api/runs/{run_id}", RunHandler),
     ("/dlviz-lab/api/runs/{run_id}/events", RunEventsHandler),
+    ("/dlviz-lab/api/runs/{run_id}/arrays/{path}", RunArrayHandler),
     ("/dlviz-lab/api/kernels/{kernel_id}/models", ModelsHandler),
     ("/dlviz-lab/assets/{name}", AssetHandler),
 ]

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from . import arrays as array_store
 from .bridge import KernelDied, KernelTimeout
 
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -47,6 +48,12 @@ class Run:
     sent: bool = field(default=False, repr=False)
     cancel: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     listeners: list = field(default_factory=list, repr=False)
+    # dotted path -> StoredArray: the result's big arrays, replaced by stubs in `result`
+    arrays: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def array_bytes(self) -> int:
+        return sum(array.nbytes for array in self.arrays.values())
 
     @property
     def done(self) -> bool:
@@ -230,7 +237,11 @@ class RunManager:
         elif outcome.error is not None:
             self._finish(run, "failed", error=outcome.error, error_field=outcome.error_field)
         elif outcome.result is not None:
-            self._finish(run, "succeeded", result=outcome.result)
+            # decoding tens of MB of base64 takes a while: keep it off the event loop
+            result, stored = await asyncio.to_thread(
+                array_store.split_result, outcome.result, run.id, self.config.inline_array_bytes)
+            run.arrays = stored
+            self._finish(run, "succeeded", result=result)
         elif run.cancel.is_set():
             self._finish(run, "cancelled", error="cancelled")
         else:
@@ -265,3 +276,12 @@ class RunManager:
         finished = [rid for rid, r in self.runs.items() if r.done]
         for rid in finished[: max(0, len(finished) - self.config.max_runs_kept)]:
             del self.runs[rid]
+        # big arrays weigh far more than the count of runs: bound their memory too
+        finished = [r for r in self.runs.values() if r.done]
+        kept = sum(r.array_bytes for r in finished)
+        for old in finished[:-1]:
+            if kept <= self.config.max_array_bytes_kept:
+                break
+            kept -= old.array_bytes
+            if old.array_bytes:
+                del self.runs[old.id]

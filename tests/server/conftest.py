@@ -92,9 +92,12 @@ class NotebookClient:
         return self
 
     async def execute(self, code: str, timeout: float = 120) -> dict:
-        """Run a cell; returns {"status", "execution_count", "stdout", "data"}."""
+        """Run a cell; returns {"status", "execution_count", "stdout", "data", "outputs"}.
+
+        `outputs` are the rich outputs as a notebook saves them (nbformat output dicts).
+        """
         msg_id = self.client.execute(code, store_history=True)
-        stdout, data = [], None
+        stdout, data, outputs = [], None, []
         deadline = time.monotonic() + timeout
         while True:
             msg = await self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
@@ -105,6 +108,12 @@ class NotebookClient:
                 stdout.append(content["text"])
             elif kind == "execute_result":
                 data = content["data"].get("text/plain")
+                outputs.append({"output_type": kind, "data": content["data"],
+                                "metadata": content.get("metadata", {}),
+                                "execution_count": content.get("execution_count")})
+            elif kind == "display_data":
+                outputs.append({"output_type": kind, "data": content["data"],
+                                "metadata": content.get("metadata", {})})
             elif kind == "status" and content["execution_state"] == "idle":
                 break
         while True:
@@ -113,7 +122,8 @@ class NotebookClient:
                 break
         return {"status": reply["content"]["status"],
                 "execution_count": reply["content"].get("execution_count"),
-                "stdout": "".join(stdout), "data": data, "reply": reply["content"]}
+                "stdout": "".join(stdout), "data": data, "reply": reply["content"],
+                "outputs": outputs}
 
     def stop(self):
         self.client.stop_channels()

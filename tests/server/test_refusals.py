@@ -123,6 +123,7 @@ ROUTES_WITHOUT_TOKEN = [
     ("GET", "dlviz-lab/api/runs/0123", None),
     ("DELETE", "dlviz-lab/api/runs/0123", None),
     ("GET", "dlviz-lab/api/runs/0123/events", None),
+    ("GET", "dlviz-lab/api/runs/0123/arrays/attention?index=0", None),
     ("GET", "dlviz-lab/api/kernels/0123/models", None),
     ("GET", "dlviz-lab/assets/bertviz/head_view.js", None),
     ("GET", "dlviz-lab/assets/d3.min.js", None),
