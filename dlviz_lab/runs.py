@@ -25,6 +25,10 @@ async def _maybe_await(value):
     return value
 
 
+# epoch-closing progress events kept per run for late listeners
+MAX_MILESTONES = 10_000
+
+
 class UnknownKernel(Exception):
     """No kernel with that id runs on this server."""
 
@@ -48,6 +52,9 @@ class Run:
     sent: bool = field(default=False, repr=False)
     cancel: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     listeners: list = field(default_factory=list, repr=False)
+    # the progress events that close an epoch, replayed to a listener that joins late (a page
+    # reloaded mid-training redraws its curves from the start)
+    milestones: list = field(default_factory=list, repr=False)
     # dotted path -> StoredArray: the result's big arrays, replaced by stubs in `result`
     arrays: dict = field(default_factory=dict, repr=False)
 
@@ -160,7 +167,11 @@ class RunManager:
     # -- listeners (server-sent events) ------------------------------------------------------
 
     def subscribe(self, run: Run) -> asyncio.Queue:
+        """A queue of (event, data) for one listener, starting with the run's past milestones."""
         queue: asyncio.Queue = asyncio.Queue()
+        # no await between the copy and the append: no event is missed or sent twice
+        for data in run.milestones if not run.done else ():
+            queue.put_nowait(("progress", data))
         run.listeners.append(queue)
         return queue
 
@@ -214,6 +225,8 @@ class RunManager:
 
         def progress(data: dict):
             run.progress = data
+            if data.get("phase") == "epoch" and len(run.milestones) < MAX_MILESTONES:
+                run.milestones.append(data)
             self._notify(run, "progress", data)
 
         try:
