@@ -19,7 +19,7 @@ TS_SOURCES := $(shell find labextension/src labextension/style -type f 2>/dev/nu
 SETUP_STAMP := $(VENV)/.dlviz-setup
 LABEXT_STAMP := dlviz_lab/labextension/package.json
 
-.PHONY: setup lab test test-python test-js test-browser lint clean
+.PHONY: setup lab test test-python test-js test-browser lint bench clean
 
 setup: $(SETUP_STAMP) $(LABEXT_STAMP)
 
@@ -58,8 +58,12 @@ test-browser: setup
 	CHROMIUM=$(CHROMIUM) npx playwright test --config tests/browser/playwright.config.ts
 
 lint: setup
-	$(BIN)/ruff check dlviz_lab kernels tests
+	$(BIN)/ruff check dlviz_lab kernels tests benchmarks
 
+
+bench: setup
+	$(BIN)/python benchmarks/training.py
+	$(BIN)/python benchmarks/attention.py
 
 clean:
 	rm -rf lib dlviz_lab/labextension dlviz_lab/static/vendor tsconfig.tsbuildinfo test-results artifacts
