@@ -17,18 +17,34 @@ from . import protocol
 # fill the pod's memory.
 KEEP_AT_MOST = 20
 
-# run_id -> model, oldest first. Lives in this module, never in the learner's variables.
-_kept: OrderedDict[str, Any] = OrderedDict()
+class RecentRuns:
+    """Things made by runs, by run id, keeping the newest ``KEEP_AT_MOST`` only.
+
+    Lives in this package (``sys.modules``), never in the learner's variables.
+    """
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, Any] = OrderedDict()
+
+    def keep(self, run_id: str | None, item: Any) -> None:
+        """Remember ``item`` under ``run_id`` (nothing without a run id)."""
+        if run_id is None:
+            return
+        self._items[run_id] = item
+        self._items.move_to_end(run_id)
+        while len(self._items) > KEEP_AT_MOST:
+            self._items.popitem(last=False)
+
+    def get(self, run_id: str) -> Any:
+        """The item kept for ``run_id``, or None."""
+        return self._items.get(run_id)
+
+    def __contains__(self, run_id: str) -> bool:
+        return run_id in self._items
 
 
-def keep(run_id: str | None, model: Any) -> None:
-    """Remember the model a run made, under its run id."""
-    if run_id is None:
-        return
-    _kept[run_id] = model
-    _kept.move_to_end(run_id)
-    while len(_kept) > KEEP_AT_MOST:
-        _kept.popitem(last=False)
+_kept = RecentRuns()
+keep = _kept.keep
 
 
 def get_model(run_id: str) -> Any:
@@ -36,13 +52,12 @@ def get_model(run_id: str) -> Any:
 
     Example: ``model = dlviz_kernel.get_model("3f2a...")`` with the id shown in the run's view.
     """
-    try:
-        return _kept[run_id]
-    except KeyError:
+    if run_id not in _kept:
         raise KeyError(
             f"No model is kept for run {run_id!r}. Only the last {KEEP_AT_MOST} runs that "
             "made a model keep it, and a kernel restart forgets them."
-        ) from None
+        )
+    return _kept.get(run_id)
 
 
 def list_models(namespace: dict[str, Any] | None = None, publisher: Any = None) -> list[dict]:

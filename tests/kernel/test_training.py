@@ -3,7 +3,6 @@
 import math
 import os
 import signal
-import threading
 import time
 
 import pytest
@@ -194,17 +193,19 @@ def test_sigint_during_fit_stops_between_steps_keeps_the_partial_model_and_raise
     model = small_net()
     kept, sent = [], []
 
-    def interrupt():
-        sent.append(time.monotonic())
-        os.kill(os.getpid(), signal.SIGINT)
+    def interrupt_at_step_50(module, inputs):
+        # Mid-training for sure, however slow the machine is: the 50th forward pass.
+        if len(sent) == 0 and interrupt_at_step_50.calls == 50:
+            sent.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+        interrupt_at_step_50.calls += 1
 
-    timer = threading.Timer(0.3, interrupt)
-    timer.start()
+    interrupt_at_step_50.calls = 0
+    model.register_forward_pre_hook(interrupt_at_step_50)
     with pytest.raises(KeyboardInterrupt):
         fit(model, split(x, y, 0.1, 0), TrainSettings(epochs=1000, batch_size=8),
             on_cancel=kept.append)
     stopped_after = time.monotonic() - sent[0]
-    timer.join()
     record = kept[0]
     assert record.cancelled and 0 < record.steps < 1000 * 338
     assert stopped_after < 1.0

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
-from ..models import KEEP_AT_MOST
+from ..models import RecentRuns
 
-# run_id -> TrainedRun, oldest first; lives in this module, never in the learner's variables.
-_runs: OrderedDict[str, Any] = OrderedDict()
-
-
-def keep(run_id: str | None, run: Any) -> None:
-    """Remember a run (its model, history and snapshots) under its id."""
-    if run_id is None:
-        return
-    _runs[run_id] = run
-    _runs.move_to_end(run_id)
-    while len(_runs) > KEEP_AT_MOST:
-        _runs.popitem(last=False)
-
-
-def get(run_id: str) -> Any:
-    """The kept run ``run_id``, or None."""
-    return _runs.get(run_id)
+_runs = RecentRuns()
+#: Remember a run (its model, history and snapshots) under its id; ``get`` gives it back or None.
+keep = _runs.keep
+get = _runs.get
 
 
 class TrainedRun:
