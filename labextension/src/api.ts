@@ -7,6 +7,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { IEncodedArray, sliceQuery } from './arrays';
 import { ApiError, errorFromBody, IFieldError } from './errors';
 import { ISseEvent, SseParser } from './sse';
 
@@ -119,6 +120,22 @@ export class DlvizApi {
       this.url('kernels', encodeURIComponent(kernelId), 'models')
     );
     return answer.models;
+  }
+
+  /**
+   * An array of a run's result by its stub's `href` (relative to the API root), whole or one
+   * entry along axis 0 (`index`), optionally converted (`dtype`). See protocol.md, "Large arrays".
+   */
+  async array(
+    href: string,
+    index?: number | null,
+    dtype?: 'float16' | 'float32' | 'uint8' | null
+  ): Promise<IEncodedArray> {
+    const path = href.replace(/^\/+/, '');
+    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, path) + sliceQuery(index, dtype);
+    // A succeeded run's arrays never change (the server says so): let the browser cache them,
+    // so no cache-busting query is added.
+    return this._json<IEncodedArray>(url, { method: 'GET', cache: 'default' });
   }
 
   /**

@@ -300,3 +300,37 @@ export function decodeArrays<T = unknown>(value: T): any {
   }
   return value;
 }
+
+/** A large array the server kept: `GET runs/{id}` sends this instead (no `data`). */
+export interface IArrayStub {
+  dtype: string;
+  shape: number[];
+  bytes: number;
+  href: string;
+}
+
+/** Whether a value is a stub of a large array (protocol.md, "Large arrays: stubs and slices"). */
+export function isArrayStub(value: unknown): value is IArrayStub {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return false;
+  }
+  const v = value as { [key: string]: unknown };
+  return (
+    typeof v.dtype === 'string' && Array.isArray(v.shape) && typeof v.href === 'string' && !('data' in v)
+  );
+}
+
+/** The query of a slice request: `?index=k&dtype=...` (empty for the whole array as sent). */
+export function sliceQuery(index?: number | null, dtype?: 'float16' | 'float32' | 'uint8' | null): string {
+  const parts: string[] = [];
+  if (typeof index === 'number') {
+    if (!Number.isInteger(index) || index < 0) {
+      throw new Error(`index must be a whole number >= 0, not ${index}`);
+    }
+    parts.push(`index=${index}`);
+  }
+  if (dtype) {
+    parts.push(`dtype=${dtype}`);
+  }
+  return parts.length ? '?' + parts.join('&') : '';
+}

@@ -18,11 +18,13 @@ import {
 } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
 import { DlvizApi } from './api';
 import { dlvizIcon } from './icon';
 import { RunMoment, viewFor } from './logic';
+import { mimeExtension } from './mime';
 import { DlvizPanel } from './panel';
 import { AttentionView, createAttentionView, viewId } from './views/attentionView';
 import { CnnView, cnnViewId, createCnnView } from './views/cnnView';
@@ -75,7 +77,8 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
 
     const actions: IViewActions = {
       insertCode: code => void app.commands.execute(CommandIDs.insertCode, { code }),
-      openExplorer: runId => void app.commands.execute(CommandIDs.openCnn, { runId })
+      openExplorer: (runId, task) =>
+        void app.commands.execute(task?.startsWith('transformer.') ? CommandIDs.openView : CommandIDs.openCnn, { runId })
     };
 
     app.commands.addCommand(CommandIDs.openView, {
@@ -93,7 +96,8 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
         }
         const widget = createAttentionView(api, runId);
         void tracker.add(widget);
-        dock(widget, args.activate !== false);
+        // A trained run's attention goes beside its training monitor, as a tab.
+        dock(widget, args.activate !== false, monitorId(runId));
         return widget;
       }
     });
@@ -277,5 +281,21 @@ function viewCommand(task: string, moment: RunMoment): string | null {
         : null;
 }
 
-const plugins: JupyterFrontEndPlugin<any>[] = [viewsPlugin, panelPlugin];
+/**
+ * The notebook outputs of `dlviz_lab.show`: a MIME extension (IRenderMime.IExtension) whose
+ * renderer factory goes into the application's rendermime registry at start, before any
+ * notebook clones the registry, so saved outputs draw again when a notebook is reopened.
+ */
+const rendermimePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'dlviz-lab:rendermime',
+  description: 'Draws the outputs of dlviz_lab.show (BertViz head, model and neuron views) offline.',
+  autoStart: true,
+  requires: [IRenderMimeRegistry],
+  activate: (app: JupyterFrontEnd, rendermime: IRenderMimeRegistry) => {
+    const extension = mimeExtension(new DlvizApi(app.serviceManager.serverSettings));
+    rendermime.addFactory(extension.rendererFactory, extension.rank);
+  }
+};
+
+const plugins: JupyterFrontEndPlugin<any>[] = [viewsPlugin, panelPlugin, rendermimePlugin];
 export default plugins;

@@ -274,7 +274,13 @@ export type ViewKind = 'attention' | 'monitor' | 'cnn';
 export function viewFor(task: string, moment: RunMoment): ViewKind | null {
   switch (task) {
     case 'transformer.attention':
+    case 'transformer.steps':
+    case 'transformer.projection':
+    case 'transformer.inspect':
+      // One dock view for the Transformer family: it draws what the result holds.
       return moment === 'succeeded' ? 'attention' : null;
+    case 'transformer.train':
+      return moment === 'started' ? 'monitor' : 'attention';
     case 'cnn.train':
       return moment === 'started' ? 'monitor' : 'cnn';
     case 'cnn.inspect':

@@ -25,8 +25,9 @@ export async function blockOtherHosts(page: Page, baseURL: string): Promise<stri
   return blocked;
 }
 
+/** Open Lab on an empty workspace: tests share one server, not each other's open tabs. */
 export async function openLab(page: Page): Promise<void> {
-  await page.goto(`/lab?token=${TOKEN}`);
+  await page.goto(`/lab?reset&token=${TOKEN}`);
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
   await expect(page.locator('.jp-LabShell')).toBeVisible();
 }

@@ -28,8 +28,8 @@ import { drawChart, el, legend, SERIES_COLORS, svgEl } from './draw';
 export interface IViewActions {
   /** Add a cell with `code` below the active cell of the current notebook (or copy it). */
   insertCode(code: string): void;
-  /** Open the CNN explorer of a training (or inspect) run. */
-  openExplorer(runId: string): void;
+  /** Open the explorer of a training (or inspect) run: the CNN explorer, or the attention view of a transformer.train run. */
+  openExplorer(runId: string, task?: string): void;
 }
 
 const EXPLANATION =
@@ -85,7 +85,7 @@ export class MonitorContent extends Widget {
     this._insert.onclick = () => this._onInsert();
     this._explore = el('button', 'jp-Button jp-mod-styled jp-mod-accept', 'Open CNN explorer');
     this._explore.disabled = true;
-    this._explore.onclick = () => this._actions.openExplorer(this.runId);
+    this._explore.onclick = () => this._actions.openExplorer(this.runId, this._run?.task);
 
     this._lossChart = svgEl('svg', { class: 'dlviz-chart', role: 'img', 'aria-label': 'Loss per epoch' });
     this._lossChart.setAttribute('data-testid', 'dlviz-loss-chart');
@@ -134,7 +134,8 @@ export class MonitorContent extends Widget {
       return 'Training monitor';
     }
     this._run = run;
-    this._epochs = Number(run.params?.training?.epochs ?? 0);
+    this._epochs = Number(run.params?.training?.epochs ?? run.params?.epochs ?? 0);
+    this._setTask(run.task);
     if (TERMINAL_STATUSES.includes(run.status)) {
       this._finish(run);
     } else {
@@ -210,6 +211,19 @@ export class MonitorContent extends Widget {
     }
   }
 
+  /** A run without accuracy (transformer.train): no accuracy chart, and its explorer is the attention view. */
+  private _setTask(task: string): void {
+    const transformer = task.startsWith('transformer.');
+    this.node.dataset.task = task;
+    const figure = this._accuracyChart.parentElement;
+    if (figure) {
+      figure.style.display = transformer ? 'none' : '';
+    }
+    if (transformer) {
+      this._explore.textContent = 'Open attention view';
+    }
+  }
+
   private _setStatus(status: string): void {
     this.node.dataset.status = status;
     const over = TERMINAL_STATUSES.includes(status as any);
@@ -228,9 +242,16 @@ export class MonitorContent extends Widget {
       this._epochs = Math.max(this._epochs, this._curves.epoch.length);
       this._progress.value = 1;
       const seconds = formatSeconds(run.result.seconds);
-      const last = this._curves.validation_accuracy[this._curves.validation_accuracy.length - 1];
+      const last = lastNumber(this._curves.validation_accuracy);
+      const lastLoss = lastNumber(this._curves.validation_loss);
+      const score =
+        last !== null
+          ? `validation accuracy ${formatPercent(last)}`
+          : lastLoss !== null
+            ? `loss ${lastLoss.toFixed(3)}`
+            : 'no loss reported';
       this._line.textContent =
-        `Trained ${run.result.epochs_completed} epochs in ${seconds}; validation accuracy ${formatPercent(last)}.` +
+        `Trained ${run.result.epochs_completed} epochs in ${seconds}; ${score}.` +
         (run.result.stopped_early ? ` Stopped early: ${run.result.stopped_early}` : '');
       this._drawCurves();
       this._drawWarnings(run.result.warnings ?? []);
@@ -452,4 +473,15 @@ export function createMonitorView(api: DlvizApi, runId: string, actions: IViewAc
     widget.title.label = title;
   });
   return widget;
+}
+
+/** The last finite number of a series, or null. */
+function lastNumber(values: (number | null | undefined)[]): number | null {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      return v;
+    }
+  }
+  return null;
 }
