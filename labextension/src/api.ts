@@ -7,7 +7,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IEncodedArray, sliceQuery } from './arrays';
+import { IEncodedArray, resolveStubs, sliceQuery } from './arrays';
 import { ApiError, errorFromBody, IFieldError } from './errors';
 import { ISseEvent, SseParser } from './sse';
 
@@ -98,9 +98,21 @@ export class DlvizApi {
     });
   }
 
-  /** One run, with its result. */
+  /** One run, with its result (large arrays as stubs, see `array`). */
   getRun(id: string): Promise<IRun> {
     return this._json<IRun>(this.url('runs', encodeURIComponent(id)));
+  }
+
+  /**
+   * One run with every large array of its result fetched whole, for views that draw all of
+   * a result at once (the CNN views); the attention views fetch a layer at a time instead.
+   */
+  async getRunWithArrays(id: string): Promise<IRun> {
+    const run = await this.getRun(id);
+    if (run.result) {
+      run.result = await resolveStubs(run.result, href => this.array(href));
+    }
+    return run;
   }
 
   /** The runs of this server, newest first, without their results. */

@@ -320,6 +320,28 @@ export function isArrayStub(value: unknown): value is IArrayStub {
   );
 }
 
+/** A copy of `value` with every array stub replaced by what `fetch` returns for its href. */
+export async function resolveStubs<T>(
+  value: T,
+  fetch: (href: string) => Promise<IEncodedArray>
+): Promise<T> {
+  if (isArrayStub(value)) {
+    return (await fetch(value.href)) as unknown as T;
+  }
+  if (Array.isArray(value)) {
+    return (await Promise.all(value.map(item => resolveStubs(item, fetch)))) as unknown as T;
+  }
+  if (value && typeof value === 'object' && !isEncodedArray(value)) {
+    const entries = await Promise.all(
+      Object.entries(value as { [key: string]: unknown }).map(
+        async ([key, item]) => [key, await resolveStubs(item, fetch)] as const
+      )
+    );
+    return Object.fromEntries(entries) as T;
+  }
+  return value;
+}
+
 /** The query of a slice request: `?index=k&dtype=...` (empty for the whole array as sent). */
 export function sliceQuery(index?: number | null, dtype?: 'float16' | 'float32' | 'uint8' | null): string {
   const parts: string[] = [];

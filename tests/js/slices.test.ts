@@ -53,3 +53,25 @@ describe('SliceSource', () => {
     expect(source.fetches).toBe(2);
   });
 });
+
+describe('resolveStubs', () => {
+  it('replaces every stub, at any depth, with the fetched array and leaves the rest alone', async () => {
+    const { resolveStubs } = await import('../../labextension/src/arrays');
+    const fetched: string[] = [];
+    const whole = { dtype: 'uint8', shape: [2], data: 'AQI=' };
+    const result = {
+      name: 'conv',
+      inline: { dtype: 'float32', shape: [1], data: 'AACAPw==' },
+      snapshots: [{ filters: { dtype: 'float32', shape: [9, 4], bytes: 144, href: 'runs/r/arrays/snapshots.0.filters' } }]
+    };
+    const out = await resolveStubs(result, async href => {
+      fetched.push(href);
+      return whole;
+    });
+    expect(fetched).toEqual(['runs/r/arrays/snapshots.0.filters']);
+    expect(out.snapshots[0].filters).toBe(whole);
+    expect(out.inline).toEqual(result.inline);
+    expect(out.name).toBe('conv');
+    expect((result.snapshots[0].filters as any).href).toBeDefined(); // the input is not changed
+  });
+});

@@ -286,7 +286,7 @@ export class CnnContent extends Widget {
   async load(): Promise<string> {
     let run: IRun;
     try {
-      run = await this._api.getRun(this.runId);
+      run = await this._api.getRunWithArrays(this.runId);
     } catch (error) {
       this._showMessage(
         error instanceof ApiError && error.status === 404
@@ -299,7 +299,7 @@ export class CnnContent extends Widget {
     if (!TERMINAL_STATUSES.includes(run.status)) {
       this._showMessage('This run is still going; the explorer fills in when it is done.');
       await this._waitFor(run.id);
-      run = await this._api.getRun(this.runId);
+      run = await this._api.getRunWithArrays(this.runId);
     }
     if (run.task === 'cnn.train' && run.status === 'cancelled') {
       // A cancelled run keeps its partial model: look at its last finished epoch.
@@ -336,7 +336,7 @@ export class CnnContent extends Widget {
         if (source.run) {
           // An inspect run of a training run: scrub that run's epochs.
           try {
-            const training = await this._api.getRun(source.run);
+            const training = await this._api.getRunWithArrays(source.run);
             if (training.status === 'succeeded' && training.result) {
               this._useTraining(training);
             }
@@ -407,7 +407,7 @@ export class CnnContent extends Widget {
       // fall back to polling
     }
     while (!this._abort.signal.aborted) {
-      const run = await this._api.getRun(id);
+      const run = await this._api.getRunWithArrays(id);
       if (TERMINAL_STATUSES.includes(run.status)) {
         return run.status;
       }
@@ -614,7 +614,7 @@ export class CnnContent extends Widget {
     if (stale()) {
       return null; // skip a picture that is already out of date
     }
-    const run = await this._api.getRun(created.id);
+    const run = await this._api.getRunWithArrays(created.id);
     if (status !== 'succeeded' || !run.result) {
       throw new Error(run.error ?? `the inspect run was ${run.status}`);
     }

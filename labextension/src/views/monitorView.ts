@@ -124,7 +124,7 @@ export class MonitorContent extends Widget {
   async load(): Promise<string> {
     let run: IRun;
     try {
-      run = await this._api.getRun(this.runId);
+      run = await this._api.getRunWithArrays(this.runId);
     } catch (error) {
       this._line.textContent =
         error instanceof ApiError && error.status === 404
@@ -179,7 +179,7 @@ export class MonitorContent extends Widget {
     // Over (or the stream broke): read the run until it is over.
     while (!this._abort.signal.aborted) {
       try {
-        const run = await this._api.getRun(this.runId);
+        const run = await this._api.getRunWithArrays(this.runId);
         if (TERMINAL_STATUSES.includes(run.status)) {
           this._finish(run);
           return;
