@@ -18,17 +18,7 @@ STEPS = 4
 
 def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Run the model on ``text`` (and ``text_b``) and return its tokens and attention weights."""
-    # An emptied form field arrives as "" and means "no second sentence".
-    text, text_b = params["text"], params.get("text_b") or None
-    label = params.get("model_variable") or params.get("run") or params["model"]
-    ctx.progress(1, STEPS, f"Loading the model {label}")
-    subject = core.subject_from_params(params, ctx)
-
-    ctx.progress(2, STEPS, "Splitting the text into tokens")
-    encoded = subject.encode(text, text_b, core.token_budget(params["max_tokens"], ctx))
-
-    ctx.progress(3, STEPS, f"Running the model on {encoded.length} tokens",
-                 tokens=encoded.length)
+    subject, encoded = core.load_and_encode(params, ctx, STEPS)
     traced = core.trace(subject, encoded, qkv=params.get("include_qk", False))
 
     ctx.progress(4, STEPS, "Packing the attention weights")

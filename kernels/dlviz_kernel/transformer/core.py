@@ -365,6 +365,23 @@ def token_budget(requested: int, ctx: RunContext | None) -> int:
     return min(requested, int(limit)) if limit else requested
 
 
+def load_and_encode(params: dict[str, Any], ctx: RunContext, steps: int) -> tuple:
+    """Steps 1 to 3 of every view task: load the model, tokenize, say how many tokens.
+
+    Returns ``(subject, encoded)``; the caller's step ``steps`` comes after these three.
+    """
+    # An emptied form field arrives as "" and means "no second sentence".
+    text, text_b = params["text"], params.get("text_b") or None
+    label = params.get("model_variable") or params.get("run") or params["model"]
+    ctx.progress(1, steps, f"Loading the model {label}")
+    subject = subject_from_params(params, ctx)
+    ctx.progress(2, steps, "Splitting the text into tokens")
+    encoded = subject.encode(text, text_b, token_budget(params["max_tokens"], ctx))
+    ctx.progress(3, steps, f"Running the model on {encoded.length} tokens",
+                 tokens=encoded.length)
+    return subject, encoded
+
+
 def subject_from_params(params: dict[str, Any], ctx: RunContext | None = None) -> Subject:
     """The model the parameters name: a notebook variable, a kept run, or a pretrained model."""
     if params.get("run"):

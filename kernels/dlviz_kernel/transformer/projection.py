@@ -13,13 +13,7 @@ STEPS = 3
 
 def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """PCA coordinates of the tokens after the embeddings and after every layer."""
-    text, text_b = params["text"], params.get("text_b") or None
-    ctx.progress(1, STEPS, "Loading the model")
-    subject = core.subject_from_params(params, ctx)
-    ctx.progress(2, STEPS, "Splitting the text into tokens")
-    encoded = subject.encode(text, text_b, core.token_budget(params["max_tokens"], ctx))
-    ctx.progress(3, STEPS, f"Running the model on {encoded.length} tokens",
-                 tokens=encoded.length)
+    subject, encoded = core.load_and_encode(params, ctx, STEPS)
     return projection_of(subject, encoded)
 
 

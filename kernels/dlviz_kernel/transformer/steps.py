@@ -21,13 +21,7 @@ STEPS = 3
 
 def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Every step of the attention of ``params.head`` in ``params.layer`` for ``params.token``."""
-    text, text_b = params["text"], params.get("text_b") or None
-    ctx.progress(1, STEPS, "Loading the model")
-    subject = core.subject_from_params(params, ctx)
-    ctx.progress(2, STEPS, "Splitting the text into tokens")
-    encoded = subject.encode(text, text_b, core.token_budget(params["max_tokens"], ctx))
-    ctx.progress(3, STEPS, f"Running the model on {encoded.length} tokens",
-                 tokens=encoded.length)
+    subject, encoded = core.load_and_encode(params, ctx, STEPS)
     return steps_of(subject, encoded, params["layer"], params["head"], params["token"])
 
 
