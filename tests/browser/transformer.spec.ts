@@ -247,6 +247,26 @@ test('attention step by step: labelled heatmaps with formulas, and a head picker
   await expect(view.locator('.dlviz-step[data-step="scores"] .dlviz-formula')).toContainText('Q·Kᵀ');
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-steps.png') });
 
+  // Export: one standalone HTML file (canvases as images, no script, no URL) and one PNG.
+  const [stepsHtml] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-html').click()]);
+  expect(stepsHtml.suggestedFilename()).toMatch(/\.html$/);
+  const html = fs.readFileSync(await stepsHtml.path(), 'utf-8');
+  expect(html).toContain('<title>Attention step by step');
+  for (const label of ['1. Embeddings', '5. Scores', '7. Softmax', 'Q·Kᵀ', 'exp(', '>cat<']) {
+    expect(html).toContain(label);
+  }
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/https?:/i);
+  expect(html).not.toContain('<canvas');
+  expect(html).toContain('src="data:image/png;base64,');
+  fs.writeFileSync(path.join(ARTIFACTS, 'transformer-steps-export.html'), html);
+  const [stepsPng] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-png').click()]);
+  expect(stepsPng.suggestedFilename()).toMatch(/\.png$/);
+  const png = fs.readFileSync(await stepsPng.path());
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.length).toBeGreaterThan(5000);
+  fs.writeFileSync(path.join(ARTIFACTS, 'transformer-steps-export.png'), png);
+
   // Another token: local (every row is in the result). Another head: a new run on the same kernel.
   await view.getByTestId('dlviz-steps-token').selectOption('2');
   await expect(softmax.locator('tr.dlviz-row-highlight th')).toHaveText('cat');
@@ -298,6 +318,17 @@ test('embedding projection: one labelled point per token, coloured by sentence, 
   const png = fs.readFileSync(await pngDownload.path());
   expect(png.subarray(1, 4).toString()).toBe('PNG');
   fs.writeFileSync(path.join(ARTIFACTS, 'transformer-projection-export.png'), png);
+  const [htmlDownload] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-html').click()]);
+  expect(htmlDownload.suggestedFilename()).toMatch(/\.html$/);
+  const html = fs.readFileSync(await htmlDownload.path(), 'utf-8');
+  expect(html).toContain('<title>Token map');
+  expect(html).toContain('<svg');
+  expect(html).toContain('>cat</text>');
+  expect(html).toContain('embeddings');
+  expect(html).toContain('sentence A');
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/https?:/i);
+  fs.writeFileSync(path.join(ARTIFACTS, 'transformer-projection-export.html'), html);
   expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
 });
 

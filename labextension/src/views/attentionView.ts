@@ -13,7 +13,8 @@ import { SliceSource } from '../slices';
 import { dlvizIcon } from '../icon';
 import { loadViewScripts } from '../mime';
 import { ATTENTION_VIEW_KINDS, AttentionViewKind, IViewInput, viewDocument } from './bertviz';
-import { canvasPng, createViewFrame, currentTheme, downloadBlob, fileNameOf, requestFramePng, scatterPng } from './frame';
+import { canvasPng, createViewFrame, currentTheme, downloadBlob, fileNameOf, requestFramePng, scatterPng, stepsPng } from './frame';
+import { snapshotHtml } from '../snapshot';
 import { renderProjection } from './projectionView';
 import { IStepsPick, renderSteps } from './stepsView';
 import { renderLongAttention } from './longView';
@@ -355,6 +356,7 @@ export class AttentionContent extends Widget {
     explanation.textContent =
       'How one attention head computes, with the model\'s own numbers. Pick a token to follow its ' +
       'row through every step; another layer or head runs the model again in the same kernel.';
+    facts.appendChild(this._exportButtons());
     this._header.replaceChildren(facts, explanation);
     const host = document.createElement('div');
     host.className = 'dlviz-view-scroll dlviz-steps-host';
@@ -445,24 +447,38 @@ export class AttentionContent extends Widget {
   downloadHtml(): void {
     if (this._doc) {
       downloadBlob(new Blob([this._doc], { type: 'text/html' }), fileNameOf(`${this._title}-${this._kind}`, 'html'));
-    } else {
-      this._exportStatus('HTML export covers the head, model and neuron views.');
+      return;
+    }
+    // The views drawn in the page (step by step, token map, long input): a snapshot of their DOM.
+    if (!this._frameHost.querySelector('.dlviz-steps, svg.dlviz-projection, canvas[data-testid="dlviz-long-matrix"]')) {
+      this._exportStatus('Nothing to export yet.');
+      return;
+    }
+    try {
+      const doc = snapshotHtml([this._header, this._frameHost], { title: this._title });
+      downloadBlob(new Blob([doc], { type: 'text/html' }), fileNameOf(this._title, 'html'));
+    } catch (error) {
+      this._exportStatus(`Cannot export the HTML: ${(error as Error).message}`);
     }
   }
 
   /**
    * Save the picture as PNG: a BertViz view's SVG (drawn to PNG inside its iframe, sent back by
-   * postMessage), the token map's SVG, or the long-input attention matrix canvas. The
-   * step-by-step view is many small figures: not covered.
+   * postMessage), the token map's SVG, the long-input attention matrix canvas, or the
+   * step-by-step view's matrices stacked into one picture.
    */
   async downloadPng(): Promise<void> {
-    const name = fileNameOf(`${this._title}-${this._kind}`, 'png');
+    const frame = this._frameHost.querySelector('iframe');
+    const name = fileNameOf(frame ? `${this._title}-${this._kind}` : this._title, 'png');
     try {
-      const frame = this._frameHost.querySelector('iframe');
       const projection = this._frameHost.querySelector<SVGSVGElement>('svg.dlviz-projection');
       const matrix = this._frameHost.querySelector<HTMLCanvasElement>('canvas[data-testid="dlviz-long-matrix"]');
+      const steps = this._frameHost.querySelector<HTMLElement>('.dlviz-steps');
       let blob: Blob;
-      if (frame) {
+      if (steps) {
+        const theme = currentTheme();
+        blob = await stepsPng(steps, theme?.background || '#ffffff', theme?.foreground || '#000000');
+      } else if (frame) {
         blob = await requestFramePng(frame);
       } else if (projection) {
         const theme = currentTheme();
@@ -470,7 +486,7 @@ export class AttentionContent extends Widget {
       } else if (matrix) {
         blob = await canvasPng(matrix);
       } else {
-        this._exportStatus('PNG export covers the head, model, neuron, token map and long-input views.');
+        this._exportStatus('Nothing to export yet.');
         return;
       }
       downloadBlob(blob, name);

@@ -144,3 +144,95 @@ export function scatterPng(svg: SVGSVGElement, background: string, foreground = 
   });
   return canvasPng(canvas);
 }
+
+/**
+ * The step-by-step view as one PNG: every step's title and formula, then each of its matrices
+ * with its caption, stacked top to bottom. A matrix drawn as a canvas is copied; a small one
+ * (a table of numbers) is redrawn cell by cell with its colours and numbers.
+ */
+export function stepsPng(root: HTMLElement, background: string, foreground = '#000'): Promise<Blob> {
+  type Item = { height: number; width: number; paint: (c: CanvasRenderingContext2D, y: number) => void };
+  const items: Item[] = [];
+  const text = (value: string, font: string, height: number, color = foreground): Item => ({
+    height,
+    width: Math.min(1600, 8 * value.length + 20),
+    paint: (c, y) => {
+      c.font = font;
+      c.fillStyle = color;
+      c.fillText(value, 10, y + height - 6);
+    }
+  });
+  const LABEL = 90;
+  const CELL_W = 44;
+  const CELL_H = 18;
+  for (const section of Array.from(root.querySelectorAll<HTMLElement>('.dlviz-step'))) {
+    const title = section.querySelector('.dlviz-step-title')?.textContent ?? '';
+    const formula = section.querySelector('.dlviz-formula')?.textContent ?? '';
+    items.push(text(title, 'bold 15px sans-serif', 26));
+    if (formula) {
+      items.push(text(formula, '12px monospace', 20));
+    }
+    for (const matrix of Array.from(section.querySelectorAll<HTMLElement>('.dlviz-matrix'))) {
+      const caption = matrix.closest('figure')?.querySelector('figcaption')?.textContent;
+      if (caption) {
+        items.push(text(caption, 'italic 12px sans-serif', 18));
+      }
+      const canvas = matrix.querySelector('canvas');
+      const table = matrix.querySelector('table');
+      if (canvas) {
+        const labels = Array.from(matrix.querySelectorAll('.dlviz-matrix-rows .dlviz-row-label')).map(l => l.textContent ?? '');
+        const rows = Number(matrix.dataset.rows) || labels.length || 1;
+        const height = Math.max(1, canvas.getBoundingClientRect().height || canvas.height);
+        const left = labels.length ? LABEL : 10;
+        items.push({
+          height: height + 6,
+          width: left + canvas.width + 10,
+          paint: (c, y) => {
+            c.imageSmoothingEnabled = false;
+            c.drawImage(canvas, left, y, canvas.width, height);
+            c.font = '10px sans-serif';
+            c.fillStyle = foreground;
+            labels.forEach((label, i) => c.fillText(label.slice(0, 12), 10, y + ((i + 0.7) * height) / rows));
+          }
+        });
+      } else if (table) {
+        const trs = Array.from(table.querySelectorAll('tr'));
+        const cols = Math.max(...trs.map(tr => tr.children.length), 1);
+        items.push({
+          height: trs.length * CELL_H + 6,
+          width: LABEL + (cols - 1) * CELL_W + 10,
+          paint: (c, y) => {
+            c.font = '10px sans-serif';
+            trs.forEach((tr, i) => {
+              Array.from(tr.children).forEach((cell, j) => {
+                const x = j === 0 ? 10 : LABEL + (j - 1) * CELL_W;
+                const top = y + i * CELL_H;
+                if (cell.tagName === 'TD') {
+                  c.fillStyle = getComputedStyle(cell).backgroundColor || background;
+                  c.fillRect(x, top, CELL_W - 1, CELL_H - 1);
+                  c.fillStyle = getComputedStyle(cell).color || foreground;
+                } else {
+                  c.fillStyle = foreground;
+                }
+                c.fillText((cell.textContent ?? '').slice(0, j === 0 ? 12 : 6), x + 2, top + CELL_H - 5);
+              });
+            });
+          }
+        });
+      }
+    }
+    items.push({ height: 12, width: 0, paint: () => undefined });
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.min(8000, Math.max(200, ...items.map(i => i.width)));
+  canvas.height = Math.min(30000, Math.max(50, items.reduce((sum, i) => sum + i.height, 0)));
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = background;
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  let y = 0;
+  for (const item of items) {
+    item.paint(context, y);
+    y += item.height;
+  }
+  return canvasPng(canvas);
+}
