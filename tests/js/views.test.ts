@@ -2,7 +2,7 @@
  * The model and neuron views' params, the offline document of every view, array stubs and
  * slice queries, and the notebook output's helpers.
  */
-import { isArrayStub, NDArray, sliceQuery } from '../../labextension/src/arrays';
+import { isArrayStub, sliceQuery } from '../../labextension/src/arrays';
 import {
   availableKinds,
   displayModeFor,
@@ -13,23 +13,8 @@ import {
   viewScriptAsset
 } from '../../labextension/src/views/bertviz';
 import { dataUrlToBlob, fileNameOf } from '../../labextension/src/views/frame';
-import { float32 } from './helpers';
+import { float32, grid } from './helpers';
 
-/** [layers, heads, n, m] where value = layer*1000 + head*100 + i*10 + j. */
-function grid(layers: number, heads: number, n: number, m: number): NDArray {
-  const data = new Float32Array(layers * heads * n * m);
-  let k = 0;
-  for (let l = 0; l < layers; l++) {
-    for (let h = 0; h < heads; h++) {
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < m; j++) {
-          data[k++] = l * 1000 + h * 100 + i * 10 + j;
-        }
-      }
-    }
-  }
-  return new NDArray(data, [layers, heads, n, m]);
-}
 
 const TOKENS = ['[CLS]', 'a', '[SEP]', 'b', '[SEP]'];
 const SCRIPTS = {

@@ -365,6 +365,18 @@ def token_budget(requested: int, ctx: RunContext | None) -> int:
     return min(requested, int(limit)) if limit else requested
 
 
+def text_fields(subject: Subject, encoded: Encoded) -> dict[str, Any]:
+    """The keys every view result starts with: which model read which tokens."""
+    return {
+        "model": subject.name,
+        "tokens": encoded.tokens,
+        "sentence_b_start": encoded.sentence_b_start,
+        "sentence": encoded.sentence,
+        "truncated": encoded.truncated,
+        "num_layers": len(subject.specs),
+    }
+
+
 def load_and_encode(params: dict[str, Any], ctx: RunContext, steps: int) -> tuple:
     """Steps 1 to 3 of every view task: load the model, tokenize, say how many tokens.
 

@@ -26,12 +26,7 @@ def projection_of(subject: core.Subject, encoded: core.Encoded) -> dict[str, Any
         raise TaskError(f"{subject.name} does not return its hidden states.", subject.field)
     coords, shares = core.project_layers(traced.hidden_states)
     return {
-        "model": subject.name,
-        "tokens": encoded.tokens,
-        "sentence_b_start": encoded.sentence_b_start,
-        "sentence": encoded.sentence,
-        "truncated": encoded.truncated,
-        "num_layers": len(subject.specs),
+        **core.text_fields(subject, encoded),
         "layers": ["embeddings"] + [f"layer {i + 1}" for i in range(len(subject.specs))],
         "coordinates": arrays.encode(coords, "float32"),
         "explained_variance": shares,

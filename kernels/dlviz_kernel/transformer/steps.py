@@ -56,12 +56,7 @@ def steps_of(subject: core.Subject, encoded: core.Encoded, layer: int, head: int
         return None if t is None else arrays.encode(t, "float32")
 
     return {
-        "model": subject.name,
-        "tokens": encoded.tokens,
-        "sentence_b_start": encoded.sentence_b_start,
-        "sentence": encoded.sentence,
-        "truncated": encoded.truncated,
-        "num_layers": len(subject.specs),
+        **core.text_fields(subject, encoded),
         "num_heads": spec.heads,
         "head_dim": spec.head_dim,
         "hidden_size": int(x.shape[1]),

@@ -28,7 +28,7 @@ import {
   sequentialColor,
   divergingColor
 } from '../cnnLogic';
-import { dlvizIcon } from '../icon';
+import { dockRunView, runViewId } from './docked';
 import { el, heatmap, overlayImage } from './draw';
 import { IViewActions, section } from './monitorView';
 
@@ -1155,22 +1155,15 @@ export type CnnView = MainAreaWidget<CnnContent>;
 
 /** The DOM id of a run's explorer. */
 export function cnnViewId(runId: string): string {
-  return `dlviz-cnn-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  return runViewId('cnn', runId);
 }
 
 /** The explorer of one run; it starts loading at once. */
 export function createCnnView(api: DlvizApi, runId: string, actions: IViewActions): CnnView {
-  const content = new CnnContent(api, runId, actions);
-  const widget = new MainAreaWidget({ content });
-  widget.id = cnnViewId(runId);
-  widget.addClass('dlviz-view');
-  widget.addClass('dlviz-cnn-view');
-  widget.title.label = 'CNN explorer';
-  widget.title.icon = dlvizIcon;
-  widget.title.closable = true;
-  widget.title.caption = `CNN explorer of run ${runId}`;
-  void content.load().then(title => {
-    widget.title.label = title;
+  return dockRunView(new CnnContent(api, runId, actions), {
+    id: cnnViewId(runId),
+    className: 'dlviz-cnn-view',
+    label: 'CNN explorer',
+    caption: `CNN explorer of run ${runId}`
   });
-  return widget;
 }

@@ -21,7 +21,7 @@ import {
   trainingLine
 } from '../cnnLogic';
 import { progressFraction } from '../logic';
-import { dlvizIcon } from '../icon';
+import { dockRunView, runViewId } from './docked';
 import { drawChart, el, legend, SERIES_COLORS, svgEl } from './draw';
 
 /** What the views ask of the application: notebook cells and other views. */
@@ -455,24 +455,17 @@ export type MonitorView = MainAreaWidget<MonitorContent>;
 
 /** The DOM id of a run's monitor. */
 export function monitorId(runId: string): string {
-  return `dlviz-monitor-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  return runViewId('monitor', runId);
 }
 
 /** The monitor of one training run; it starts following the run at once. */
 export function createMonitorView(api: DlvizApi, runId: string, actions: IViewActions): MonitorView {
-  const content = new MonitorContent(api, runId, actions);
-  const widget = new MainAreaWidget({ content });
-  widget.id = monitorId(runId);
-  widget.addClass('dlviz-view');
-  widget.addClass('dlviz-monitor');
-  widget.title.label = 'Training';
-  widget.title.icon = dlvizIcon;
-  widget.title.closable = true;
-  widget.title.caption = `Training monitor of run ${runId}`;
-  void content.load().then(title => {
-    widget.title.label = title;
+  return dockRunView(new MonitorContent(api, runId, actions), {
+    id: monitorId(runId),
+    className: 'dlviz-monitor',
+    label: 'Training',
+    caption: `Training monitor of run ${runId}`
   });
-  return widget;
 }
 
 /** The last finite number of a series, or null. */
