@@ -1,11 +1,15 @@
 # dlviz-lab: `make lab` starts JupyterLab with the extension; `make test` runs every suite.
 # Both set up .venv and node_modules on first use. Override on the command line, e.g.
-#   make lab TORCH_SPEC="torch==2.5.1"   (the default is the CPU build this machine has on disk)
+#   make lab TORCH_SPEC="torch==2.5.1"   (default: the version in binder/torch-version, as Binder)
+#   make setup TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu   (default: pip's indexes)
 #   make lab PYTHON=python3.12 LAB_ARGS="--port 9999"
 
 PYTHON ?= python3
 VENV ?= .venv
-TORCH_SPEC ?= torch==2.13.0
+# One torch version for the dev env and Binder; Binder's postBuild reads the same file.
+TORCH_VERSION := $(shell cat binder/torch-version)
+TORCH_SPEC ?= torch==$(TORCH_VERSION)
+TORCH_INDEX_URL ?=
 CHROMIUM ?= /usr/bin/chromium
 LAB_ARGS ?=
 
@@ -19,7 +23,7 @@ TS_SOURCES := $(shell find labextension/src labextension/style -type f 2>/dev/nu
 SETUP_STAMP := $(VENV)/.dlviz-setup
 LABEXT_STAMP := dlviz_lab/labextension/package.json
 
-.PHONY: setup lab test test-python test-js test-browser lint bench clean
+.PHONY: setup lab test test-python test-js test-browser test-install test-binder lint bench clean
 
 setup: $(SETUP_STAMP) $(LABEXT_STAMP)
 
@@ -27,7 +31,7 @@ setup: $(SETUP_STAMP) $(LABEXT_STAMP)
 $(SETUP_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -q $(if $(TORCH_INDEX_URL),--index-url "$(TORCH_INDEX_URL)") "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install -q hatchling hatch-jupyter-builder hatch-nodejs-version editables "jupyterlab>=4.5,<5"
 	HATCH_JUPYTER_BUILDER_SKIP_NPM=1 $(BIN)/python -m pip install -q --no-build-isolation -e ".[test]"
 	touch $@
@@ -57,6 +61,16 @@ test-browser: setup
 	@test -x "$(CHROMIUM)" || { echo "Browser tests need Chromium at $(CHROMIUM): apt-get install -y chromium (or set CHROMIUM=...)"; exit 1; }
 	CHROMIUM=$(CHROMIUM) npx playwright test --config tests/browser/playwright.config.ts
 
+# Opt-in (minutes each, not part of `make test`): the README's pip path in a fresh venv, and
+# Binder's environment.yml + postBuild replayed in a fresh venv running examples/welcome.ipynb
+# (BINDER_FROM_GIT=1: on a copy of git's files, so postBuild builds the labextension with npm).
+test-install: setup
+	DLVIZ_TEST_INSTALL=1 $(BIN)/python -m pytest tests/install -q -s -m install
+
+test-binder: $(SETUP_STAMP)
+	TORCH_INDEX_URL="$(TORCH_INDEX_URL)" BINDER_FROM_GIT="$(BINDER_FROM_GIT)" \
+		$(BIN)/python tests/install/replay_binder.py
+
 lint: setup
 	$(BIN)/ruff check dlviz_lab kernels tests benchmarks
 
@@ -64,6 +78,8 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/training.py
 	$(BIN)/python benchmarks/attention.py
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/pod_size.py
 
 clean:
 	rm -rf lib dlviz_lab/labextension dlviz_lab/static/vendor tsconfig.tsbuildinfo test-results artifacts

@@ -17,29 +17,6 @@ def _jupyter_labextension_paths():
 
 
 def _jupyter_server_extension_points():
-    return [{"module": "dlviz_lab"}]
+    from .app import DLVizLabApp
 
-
-def _load_jupyter_server_extension(server_app):
-    """Register the REST API and assets, and create the run manager."""
-    from .bridge import KernelBridge
-    from .catalog import Catalog
-    from .config import DLVizLab
-    from .routes import setup_handlers
-    from .runs import RunManager
-
-    config = DLVizLab(parent=server_app)
-    catalog = Catalog(max_tokens=config.max_tokens)
-    bridge = KernelBridge(server_app.kernel_manager, config=config, log=server_app.log)
-    manager = RunManager(
-        server_app.kernel_manager, bridge=bridge, catalog=catalog, config=config,
-        log=server_app.log,
-    )
-    server_app.web_app.settings["dlviz_lab"] = manager
-    setup_handlers(server_app.web_app)
-    server_app.log.info("dlviz-lab %s: REST API under %sdlviz-lab/api/", __version__,
-                        server_app.base_url)
-
-
-# jupyter_server < 2 looked for this name
-load_jupyter_server_extension = _load_jupyter_server_extension
+    return [{"module": "dlviz_lab", "app": DLVizLabApp}]

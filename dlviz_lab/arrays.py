@@ -21,6 +21,9 @@ import numpy as np
 CONVERSIONS = ("float32", "float16", "uint8")
 # What both decoders (Python and TypeScript) understand; anything else stays inline as sent.
 KNOWN_DTYPES = ("float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64")
+# base64 is coded this many raw bytes at a time (a multiple of 3): binascii holds the GIL for a
+# whole call, and a 40 MB array in one call would stall the server's event loop
+B64_CHUNK = 3 * 256 * 1024
 
 
 class ArrayRequestError(Exception):
@@ -66,7 +69,7 @@ def decode(encoded: dict) -> StoredArray | None:
     if dtype not in KNOWN_DTYPES:
         return None
     try:
-        raw = base64.b64decode(encoded["data"], validate=True)
+        raw = b64decode(encoded["data"])
         values = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
         values = values.reshape([int(n) for n in encoded["shape"]])
     except (ValueError, TypeError):
@@ -76,6 +79,22 @@ def decode(encoded: dict) -> StoredArray | None:
         scale = 1.0 if scale is None else float(scale)
         offset = 0.0 if offset is None else float(offset)
     return StoredArray(dtype, values, scale, offset)
+
+
+def b64decode(text: str) -> bytes:
+    """`base64.b64decode(text, validate=True)`, a few MB at a time."""
+    step = B64_CHUNK // 3 * 4
+    if len(text) <= step:
+        return base64.b64decode(text, validate=True)
+    return b"".join([base64.b64decode(text[i:i + step], validate=True)
+                     for i in range(0, len(text), step)])
+
+
+def b64encode(raw: bytes | memoryview) -> bytes:
+    """`base64.b64encode(raw)`, a few MB at a time."""
+    view = memoryview(raw).cast("B")
+    return b"".join([base64.b64encode(view[i:i + B64_CHUNK])
+                     for i in range(0, len(view), B64_CHUNK)])
 
 
 def href(run_id: str, path: str) -> str:
@@ -172,6 +191,24 @@ def parse_dtype(text: str | None) -> str | None:
 def encode_slice(array: StoredArray, path: str, index: int | None = None,
                  dtype: str | None = None) -> dict:
     """The array (or its entry `index` along axis 0), encoded, converted to `dtype` if given."""
+    header, data = _slice(array, path, index, dtype)
+    return {**header, "data": data.decode("ascii")}
+
+
+def encode_slice_json(array: StoredArray, path: str, index: int | None = None,
+                      dtype: str | None = None) -> bytes:
+    """`encode_slice` as JSON bytes, made without one long json.dumps (which holds the GIL)."""
+    from .request_body import dumps
+
+    header, data = _slice(array, path, index, dtype)
+    head = dumps(header).encode("ascii")
+    # base64 needs no escaping inside a JSON string
+    return b"".join([head[:-1], b', "data": "', data, b'"}'])
+
+
+def _slice(array: StoredArray, path: str, index: int | None,
+           dtype: str | None) -> tuple[dict, bytes]:
+    """(everything of the encoded array but its data, the base64 data)."""
     values = array.values
     if index is not None:
         if values.ndim == 0:
@@ -183,17 +220,18 @@ def encode_slice(array: StoredArray, path: str, index: int | None = None,
                      f"{values.shape[0]} entries along axis 0 (0..{values.shape[0] - 1})")
         values = values[index]
     if dtype is None or (dtype == array.dtype and not array.quantized):
-        out = _encode(values, array.dtype)
+        header, data = _encode_raw(values, array.dtype)
         if array.quantized:
-            out.update(scale=array.scale, offset=array.offset)
-        return out
+            header.update(scale=array.scale, offset=array.offset)
+        return header, data
     # convert the values themselves (quantized ones first back to floats)
     if array.quantized:
         values = array.offset + array.scale * values.astype(np.float64)
     if dtype == "uint8":
         levels, scale, offset = quantize(values, path)
-        return {**_encode(levels, "uint8"), "scale": scale, "offset": offset}
-    return _encode(values.astype(np.dtype(dtype).newbyteorder("<")), dtype)
+        header, data = _encode_raw(levels, "uint8")
+        return {**header, "scale": scale, "offset": offset}, data
+    return _encode_raw(values.astype(np.dtype(dtype).newbyteorder("<")), dtype)
 
 
 def quantize(values: np.ndarray, path: str = ""):
@@ -211,7 +249,7 @@ def quantize(values: np.ndarray, path: str = ""):
     return levels, scale, low
 
 
-def _encode(values: np.ndarray, dtype: str) -> dict:
+def _encode_raw(values: np.ndarray, dtype: str) -> tuple[dict, bytes]:
     little = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
-    return {"dtype": dtype, "shape": list(values.shape),
-            "data": base64.b64encode(little.tobytes()).decode("ascii")}
+    # memoryview: no copy of the array's bytes before base64
+    return {"dtype": dtype, "shape": list(values.shape)}, b64encode(little.data)

@@ -1,7 +1,17 @@
 """The kernel bridge: sends the fixed entry code into a kernel and reads its answers from iopub.
 
-One cached client per kernel. The read loop uses `get_iopub_msg` / `get_shell_msg` (not
-`execute_interactive`), so it works with local zmq clients and with `GatewayKernelClient`.
+One cached client per kernel. The read loop uses iopub messages one at a time (`iopub.py`: big
+ones parsed off the event loop) and `get_shell_msg`, not `execute_interactive`, so it works with
+local zmq clients and with `GatewayKernelClient`.
+
+Timing of one run (all limits are DLVizLab traitlets):
+- While the kernel is busy with a notebook cell, nothing is sent: the run waits (`on_waiting` is
+  told once), at most `max_wait_seconds` (or `wait_timeout`) from the call; then KernelTimeout,
+  and the kernel never sees the run.
+- Once sent, the run must start within that same wait budget, or `kernel_ready_timeout` after
+  sending if that is later (a cell queued just before ours runs first). The code carries that
+  deadline: a kernel that reaches it later skips it, so no run ever goes on with nobody listening.
+- The run's own clock (`max_run_seconds`, or `timeout`) starts when the kernel starts our code.
 """
 
 from __future__ import annotations
@@ -12,24 +22,24 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from queue import Empty
 
-from .bundle import load_bundle
+from tornado import web
 
-MIME_TYPE = "application/vnd.dlviz-lab.v1+json"
-ENTRY_SOURCE = (Path(__file__).parent / "kernel_entry.py").read_text(encoding="ascii")
+from . import iopub
+from .bundle import load_bundle
+from .kernel_code import ENTRY_SOURCE, MIME_TYPE, entry_code
+from .request_body import finite
+from .run_clock import ANNOUNCE_AFTER, KernelDied, KernelTimeout, RunClock, wait_until_free
+
+__all__ = ["ENTRY_SOURCE", "MIME_TYPE", "KernelBridge", "KernelDied", "KernelTimeout", "Outcome",
+           "entry_code"]
+
 POLL = 0.25  # seconds between liveness / cancel checks while waiting for the kernel
 INTERRUPT_DELAY = 0.2  # seconds after our execution started before a cancel interrupts it
 INTERRUPT_GRACE = 10.0  # seconds to wait for an interrupted run to end before trying again
-
-
-class KernelDied(Exception):
-    """The kernel went away (killed, restarted or shut down) while we waited for it."""
-
-
-class KernelTimeout(Exception):
-    """The kernel did not finish in time."""
+START_GRACE = 2.0  # seconds we still listen after the start deadline the kernel checks itself
+SHUT_DOWN = "the kernel was shut down"
 
 
 @dataclass
@@ -46,33 +56,19 @@ class Outcome:
     evalue: str | None = None
     started: bool = False
     interrupted: bool = False
-
-
-def entry_code(request: dict, bundle_hash: str, bundle_json: str | None) -> str:
-    """The code of one execute_request: constant text plus `json.dumps` literals, nothing else.
-
-    Every value is JSON text made ASCII first, then quoted with `json.dumps`: an ASCII JSON
-    string literal is also a valid Python string literal with the same value.
-    """
-    request_json = json.dumps(request, ensure_ascii=True)
-    bundle_literal = "None" if bundle_json is None else json.dumps(bundle_json)
-    return (
-        "exec(compile("
-        + json.dumps(ENTRY_SOURCE)
-        + ', "<dlviz-lab>", "exec"), {"REQUEST": '
-        + json.dumps(request_json)
-        + ', "BUNDLE_HASH": '
-        + json.dumps(bundle_hash)
-        + ', "BUNDLE": '
-        + bundle_literal
-        + "})"
-    )
+    sent: bool = False  # False: the kernel never got the request (cancelled while waiting)
 
 
 async def _maybe_await(value):
     if inspect.isawaitable(value):
         return await value
     return value
+
+
+def _gone(err: BaseException) -> bool:
+    """Whether an error of the kernel manager means "no such kernel" (KeyError or HTTP 404)."""
+    return isinstance(err, KeyError) or (isinstance(err, web.HTTPError)
+                                         and err.status_code == 404)
 
 
 class KernelBridge:
@@ -110,20 +106,26 @@ class KernelBridge:
                 client = kernel.client(session=own)
             else:
                 client = kernel.client()
-            await _maybe_await(client.start_channels())
             try:
+                await _maybe_await(client.start_channels())
                 await asyncio.wait_for(
                     _maybe_await(client.wait_for_ready(timeout=self.config.kernel_ready_timeout)),
                     self.config.kernel_ready_timeout + 5,
                 )
             except (RuntimeError, asyncio.TimeoutError) as err:
                 await self._stop(client)
+                if kernel_id not in self.km:
+                    raise KernelDied(SHUT_DOWN) from err
                 if not await self._alive(kernel_id):
                     raise KernelDied(f"the kernel {kernel_id} is not running") from err
                 raise KernelTimeout(
                     f"the kernel {kernel_id} did not answer within "
                     f"{self.config.kernel_ready_timeout:g} s (is a cell still running?)"
                 ) from err
+            except BaseException:
+                # cancelled (server stop) or anything else: never leave a client open
+                await self._stop(client)
+                raise
             self._clients[kernel_id] = client
             return client
 
@@ -131,10 +133,12 @@ class KernelBridge:
         """Drop the cached client (after the kernel died or was shut down)."""
         client = self._clients.pop(kernel_id, None)
         self._sent_hash.pop(kernel_id, None)
+        self._locks.pop(kernel_id, None)
         if client is not None:
             await self._stop(client)
 
     async def close(self):
+        """Stop every client (server stop): closing sockets is quick, no kernel is waited on."""
         for kernel_id in list(self._clients):
             await self.forget(kernel_id)
 
@@ -147,18 +151,27 @@ class KernelBridge:
     def _kernel(self, kernel_id: str):
         try:
             return self.km.get_kernel(kernel_id)
-        except KeyError:
-            raise KernelDied(f"the kernel {kernel_id} was shut down") from None
+        except (KeyError, web.HTTPError) as err:
+            if _gone(err):
+                raise KernelDied(SHUT_DOWN) from None
+            raise
 
     async def _alive(self, kernel_id: str) -> bool:
         try:
-            kernel = self.km.get_kernel(kernel_id)
-        except KeyError:
+            kernel = self._kernel(kernel_id)
+        except KernelDied:
             return False
         try:
             return bool(await _maybe_await(kernel.is_alive()))
         except Exception:  # noqa: BLE001
             return False
+
+    def _busy(self, kernel_id: str) -> bool:
+        """Whether the kernel runs something now, as jupyter_server saw it on iopub.
+
+        Gateway kernels report what the gateway said when their model was last refreshed.
+        """
+        return getattr(self._kernel(kernel_id), "execution_state", None) == "busy"
 
     def _process_token(self, kernel_id: str):
         """Something that changes when the kernel's process is replaced (restart)."""
@@ -168,104 +181,164 @@ class KernelBridge:
             return None
         return (id(getattr(provisioner, "process", None)), getattr(provisioner, "pid", None))
 
+    async def _check_alive(self, kernel_id):
+        if kernel_id not in self.km:
+            raise KernelDied(SHUT_DOWN)
+        if not await self._alive(kernel_id):
+            # a kernel shut down through /api/kernels stops before it leaves the manager: let
+            # it leave first, so that callers see it gone
+            shutting_down = False
+            for _ in range(100):
+                if kernel_id not in self.km:
+                    raise KernelDied(SHUT_DOWN)
+                shutting_down = getattr(self._kernel(kernel_id), "shutting_down", False)
+                if not shutting_down:
+                    break
+                await asyncio.sleep(0.1)
+            raise KernelDied(SHUT_DOWN if shutting_down else "the kernel is not running")
+
+    async def _check_same_kernel(self, kernel_id, token):
+        await self._check_alive(kernel_id)
+        if self._process_token(kernel_id) != token:
+            raise KernelDied("the kernel restarted")
+
     # -- running -----------------------------------------------------------------------------
 
     async def run(self, kernel_id: str, request: dict, *, on_progress=None, on_started=None,
-                  cancel: asyncio.Event | None = None, timeout: float | None = None,
+                  on_waiting=None, on_sent=None, cancel: asyncio.Event | None = None,
+                  timeout: float | None = None, wait_timeout: float | None = None,
                   interrupt_on_timeout: bool = True) -> Outcome:
         """Send `request` through kernel_entry.py; bootstrap the runtime when the kernel asks.
 
-        Raises KernelDied or KernelTimeout; anything the kernel says comes back in an Outcome.
+        `timeout` (default max_run_seconds) counts from when the kernel starts the run;
+        `wait_timeout` (default max_wait_seconds) bounds the wait for a busy kernel before.
+        Raises KernelDied or KernelTimeout; anything the kernel says comes back in an Outcome
+        (`sent=False`: cancelled before the kernel got it).
         """
-        timeout = self.config.max_run_seconds if timeout is None else timeout
-        deadline = time.monotonic() + timeout
+        clock = RunClock(
+            on_progress=on_progress, on_started=on_started, on_waiting=on_waiting,
+            on_sent=on_sent, cancel=cancel, interrupt_on_timeout=interrupt_on_timeout,
+            run_limit=self.config.max_run_seconds if timeout is None else timeout,
+            wait_limit=self.config.max_wait_seconds if wait_timeout is None else wait_timeout,
+            called_at=time.monotonic())
+        if clock.cancelled:
+            return Outcome()
         bundle = await asyncio.to_thread(load_bundle)
         send_bundle = self._sent_hash.get(kernel_id) != bundle.hash
-        outcome = await self._execute(kernel_id, request, bundle, send_bundle, on_progress,
-                                      on_started, cancel, deadline, interrupt_on_timeout, timeout)
-        if outcome.bootstrap_needed and not send_bundle:
-            # The kernel restarted since we sent the runtime: send it again, once.
-            outcome = await self._execute(kernel_id, request, bundle, True, on_progress,
-                                          on_started, cancel, deadline, interrupt_on_timeout,
-                                          timeout)
+        try:
+            outcome = await self._execute(kernel_id, request, bundle, send_bundle, clock)
+            if outcome.bootstrap_needed and not send_bundle:
+                # The kernel restarted since we sent the runtime: send it again, once.
+                outcome = await self._execute(kernel_id, request, bundle, True, clock)
+                outcome.sent = True  # the first execution did reach the kernel
+        except KernelDied:
+            await self.forget(kernel_id)  # whichever step found the kernel gone
+            raise
         if outcome.bootstrap_needed:
             outcome.error = outcome.error or "the kernel could not load the dlviz-lab runtime"
-        else:
+        elif outcome.sent:
             self._sent_hash[kernel_id] = bundle.hash
         return outcome
 
-    async def _execute(self, kernel_id, request, bundle, send_bundle, on_progress, on_started,
-                       cancel, deadline, interrupt_on_timeout, limit) -> Outcome:
+    async def _execute(self, kernel_id, request, bundle, send_bundle, clock: RunClock) -> Outcome:
+        if not await wait_until_free(clock, lambda: self._busy(kernel_id),
+                                     lambda: self._check_alive(kernel_id)):
+            return Outcome()
         client = await self.client(kernel_id)
         token = self._process_token(kernel_id)
         await self._drain(client)
-        code = entry_code(request, bundle.hash, bundle.json if send_bundle else None)
-        msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False)
+        if clock.cancelled:
+            return Outcome()
+        sent_at = time.monotonic()
+        start_by = max(clock.called_at + clock.wait_limit,
+                       sent_at + self.config.kernel_ready_timeout)
+        code = entry_code(request, bundle.hash, bundle.json if send_bundle else None,
+                          not_after=time.time() + (start_by - sent_at))
+        msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False,
+                                stop_on_error=False)
+        outcome = Outcome(sent=True)
         if send_bundle:
             self._sent_hash[kernel_id] = bundle.hash
-        outcome = Outcome()
-        idle = False
-        reply = None
-        last_check = 0.0
-        started_at = interrupted_at = None
-        reinterrupted = False
-        try:
-            while not (idle and reply is not None):
-                now = time.monotonic()
-                if now > deadline:
-                    if outcome.started and not idle and interrupt_on_timeout:
-                        await self._interrupt(kernel_id)
-                    raise KernelTimeout(f"the run did not finish within {limit:g} s")
-                if cancel is not None and cancel.is_set() and outcome.started and not idle:
-                    if started_at is None:
-                        started_at = now
-                    # a moment after busy: a SIGINT inside the kernel's own dispatch is lost
-                    if not outcome.interrupted and now - started_at > INTERRUPT_DELAY:
-                        outcome.interrupted, interrupted_at = True, now
-                        await self._interrupt(kernel_id)
-                    elif outcome.interrupted and now - interrupted_at > INTERRUPT_GRACE:
-                        if reinterrupted:
-                            # the kernel never confirmed: give the run up as cancelled
-                            self.log.warning("dlviz-lab: kernel %s did not answer an interrupt",
-                                             kernel_id)
-                            return outcome
-                        reinterrupted, interrupted_at = True, now
-                        await self._interrupt(kernel_id)
-                if now - last_check > 1.0:
-                    last_check = now
-                    await self._check_same_kernel(kernel_id, token)
-                if not idle:
-                    try:
-                        msg = await client.get_iopub_msg(timeout=POLL)
-                    except Empty:
-                        continue
-                    idle = await self._on_iopub(msg, msg_id, outcome, on_progress, on_started)
-                else:
-                    try:
-                        msg = await client.get_shell_msg(timeout=POLL)
-                    except Empty:
-                        continue
-                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                        reply = msg
-        except KernelDied:
-            await self.forget(kernel_id)
-            raise
+        await clock.sent()
+        reply = await self._follow(kernel_id, client, msg_id, outcome, clock, token, sent_at,
+                                   start_by)
+        if reply is None:  # an interrupt the kernel never confirmed: given up as cancelled
+            return outcome
         content = reply.get("content", {})
         outcome.reply_status = content.get("status")
         outcome.ename = content.get("ename")
         outcome.evalue = content.get("evalue")
         return outcome
 
+    async def _follow(self, kernel_id, client, msg_id, outcome, clock, token, sent_at,
+                      start_by):
+        """Read iopub, then the shell reply, of our execution; enforce the clocks and cancel."""
+        idle = False
+        reply = None
+        last_check = 0.0
+        started_at = interrupted_at = None
+        reinterrupted = False
+        while not (idle and reply is not None):
+            now = time.monotonic()
+            if not outcome.started:
+                if now > start_by + START_GRACE:
+                    raise KernelTimeout(
+                        f"the kernel did not start the run within {now - clock.called_at:.0f} s "
+                        "(a notebook cell kept it busy); the run was given up and the kernel "
+                        "will skip it")
+                if now - sent_at >= ANNOUNCE_AFTER and self._busy(kernel_id):
+                    await clock.waiting()  # a cell queued just before ours runs first
+            elif now > clock.started_at + clock.run_limit:
+                if not idle and clock.interrupt_on_timeout:
+                    await self._interrupt(kernel_id)
+                raise KernelTimeout(f"the run did not finish within {clock.run_limit:g} s")
+            if clock.cancelled and outcome.started and not idle:
+                if started_at is None:
+                    started_at = now
+                # a moment after busy: a SIGINT inside the kernel's own dispatch is lost
+                if not outcome.interrupted and now - started_at > INTERRUPT_DELAY:
+                    outcome.interrupted, interrupted_at = True, now
+                    await self._interrupt(kernel_id)
+                elif outcome.interrupted and now - interrupted_at > INTERRUPT_GRACE:
+                    if reinterrupted:
+                        # the kernel never confirmed: give the run up as cancelled
+                        self.log.warning("dlviz-lab: kernel %s did not answer an interrupt",
+                                         kernel_id)
+                        return None
+                    reinterrupted, interrupted_at = True, now
+                    await self._interrupt(kernel_id)
+            if now - last_check > 1.0:
+                last_check = now
+                await self._check_same_kernel(kernel_id, token)
+            if not idle:
+                try:
+                    msg = await iopub.next_message(client, POLL)
+                except Empty:
+                    continue
+                idle = await self._on_iopub(msg, msg_id, outcome, clock)
+            else:
+                try:
+                    msg = await _maybe_await(client.get_shell_msg(timeout=POLL))
+                except Empty:
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    reply = msg
+        return reply
+
     async def _drain(self, client, most: int = 100_000):
         """Skip what iopub and shell hold from before this request (notebook output, restarts)."""
-        for get in (client.get_iopub_msg, client.get_shell_msg):
-            for _ in range(most):
-                try:
-                    await get(timeout=0)
-                except Empty:
-                    break
+        for _ in range(most):
+            try:
+                await iopub.next_message(client, 0)
+            except Empty:
+                break
+        for _ in range(most):
+            try:
+                await _maybe_await(client.get_shell_msg(timeout=0))
+            except Empty:
+                break
 
-    async def _on_iopub(self, msg, msg_id, outcome, on_progress, on_started) -> bool:
+    async def _on_iopub(self, msg, msg_id, outcome, clock: RunClock) -> bool:
         """Handle one iopub message; True once our execution is idle."""
         msg_type = msg.get("header", {}).get("msg_type") or msg.get("msg_type")
         content = msg.get("content", {})
@@ -279,36 +352,30 @@ class KernelBridge:
             state = content.get("execution_state")
             if state == "busy" and not outcome.started:
                 outcome.started = True
-                if on_started is not None:
-                    await _maybe_await(on_started())
+                await clock.started()
             return state == "idle"
         if msg_type not in ("display_data", "update_display_data"):
             return False
         data = content.get("data", {}).get(MIME_TYPE)
         if isinstance(data, str):  # some transports keep JSON MIME data as text
-            data = json.loads(data)
+            data = json.loads(data, parse_constant=lambda _name: None)
         if not isinstance(data, dict):
             return False
         kind = data.get("kind")
         if kind == "progress":
-            if on_progress is not None:
-                await _maybe_await(on_progress(data))
+            if clock.on_progress is not None:
+                await _maybe_await(clock.on_progress(finite(data)))
         elif kind == "result":
-            outcome.result = data.get("result")
+            # a result is big: NaN/Infinity (not JSON) become null in a thread
+            outcome.result = await asyncio.to_thread(finite, data.get("result"))
         elif kind == "error":
             outcome.error = data.get("message") or "the kernel reported an error"
             outcome.error_field = data.get("field")
         elif kind == "models":
-            outcome.models = data.get("models", [])
+            outcome.models = finite(data.get("models", []))
         elif kind == "bootstrap_needed":
             outcome.bootstrap_needed = True
         return False
-
-    async def _check_same_kernel(self, kernel_id, token):
-        if not await self._alive(kernel_id):
-            raise KernelDied("the kernel is not running")
-        if self._process_token(kernel_id) != token:
-            raise KernelDied("the kernel restarted")
 
     async def _interrupt(self, kernel_id):
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 from dataclasses import dataclass, field
 
 from jsonschema import Draft202012Validator
@@ -66,6 +67,9 @@ class Catalog:
     def __init__(self, max_tokens: int = 512):
         self.max_tokens = max_tokens
         self._signature = None
+        # (signature, when it was last checked, the catalog answer as JSON bytes)
+        self._answer: tuple | None = None
+        self.checking = False  # a look at the files for GET catalog is under way
         self._tasks: dict = {}
 
     def _load(self):
@@ -94,6 +98,26 @@ class Catalog:
     def tasks(self) -> dict:
         self._load()
         return self._tasks
+
+    def answer(self) -> bytes:
+        """The `GET catalog` answer as JSON bytes, made again only when a schema file changed."""
+        self._load()
+        if self._answer is None or self._answer[0] != self._signature:
+            data = json.dumps(self.as_json(), allow_nan=False).encode("utf-8")
+            self._answer = (self._signature, time.monotonic(), data)
+        else:
+            self._answer = (self._signature, time.monotonic(), self._answer[2])
+        return self._answer[2]
+
+    def last_answer(self) -> tuple[bytes, float] | None:
+        """(the last answer, seconds since its files were checked), without any file access.
+
+        The handler serves it from the event loop, with no thread, so the catalog answers at
+        once even while threads decode a big result; it re-checks the files now and then.
+        """
+        if self._answer is None:
+            return None
+        return self._answer[2], time.monotonic() - self._answer[1]
 
     def as_json(self) -> dict:
         """The catalog document of `GET catalog`."""
@@ -169,6 +193,26 @@ class Catalog:
             missing = [k for k in err.validator_value if k not in err.instance]
             return [FieldError(_dotted(path + [k]), path + [k],
                                f"params.{_dotted(path + [k])}: is required") for k in missing]
+        message = _short_message(err)
         if not path:
-            return [FieldError("params", [], f"params: {err.message}")]
-        return [FieldError(_dotted(path), path, f"params.{_dotted(path)}: {err.message}")]
+            return [FieldError("params", [], f"params: {message}")]
+        return [FieldError(_dotted(path), path, f"params.{_dotted(path)}: {message}")]
+
+
+MESSAGE_CHARS = 300  # a refused 1 MB text must not come back whole in the error
+
+
+def _short_message(err) -> str:
+    """jsonschema's message, without repeating a long value (it quotes the value whole)."""
+    if len(err.message) <= MESSAGE_CHARS:
+        return err.message
+    instance = err.instance
+    if err.validator == "maxLength" and isinstance(instance, str):
+        return (f"is too long: {len(instance)} characters, at most {err.validator_value} "
+                "are allowed")
+    if err.validator == "maxItems" and isinstance(instance, list):
+        return f"has too many items: {len(instance)}, at most {err.validator_value} are allowed"
+    if err.validator == "maxProperties" and isinstance(instance, dict):
+        return (f"has too many fields: {len(instance)}, at most {err.validator_value} are "
+                "allowed")
+    return err.message[:MESSAGE_CHARS] + "..."

@@ -7,7 +7,7 @@ docs/limits.md lists them with what each one protects.
 
 from __future__ import annotations
 
-from traitlets import Float, Int, Unicode
+from traitlets import Bool, Float, Int, Unicode
 from traitlets.config import Configurable
 
 MiB = 1024 * 1024
@@ -75,12 +75,18 @@ class DLVizLab(Configurable):
     )
     max_json_depth = Int(
         32, config=True,
-        help="Deepest nesting of arrays and objects a request may have; deeper is refused with 400.",
+        help="Deepest nesting of arrays and objects a request may have; deeper is refused (400).",
     )
     store_dir = Unicode(
         "", config=True,
         help="Folder of the run store (finished runs and their arrays, kept across server"
              " restarts). Empty: <jupyter data dir>/dlviz-lab/runs.",
+    )
+    warm_start = Bool(
+        False, config=True,
+        help="Start the scratch kernel when the server starts and run the default transformer"
+             " once in it (PyTorch, transformers and the packaged model loaded), so a student's"
+             " first run answers as fast as a later one. Costs the kernel's memory from the start.",
     )
     models_timeout = Float(
         60.0, config=True,

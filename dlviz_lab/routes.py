@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -15,9 +14,10 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from . import arrays as array_store
+from . import request_body
 from .bridge import KernelDied, KernelTimeout
 from .catalog import ValidationFailed
-from .runs import TERMINAL, UnknownKernel
+from .runs import TERMINAL, QueueFull, UnknownKernel
 
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
 # name -> (package or None for our vendor folder, file); nothing else is served
@@ -30,6 +30,8 @@ ASSETS = {
     "bertviz/neuron_view.js": ("bertviz", "neuron_view.js"),
 }
 SSE_KEEPALIVE = 15.0
+CATALOG_CHECK = 2.0  # seconds between looks at the schema files' modification times
+WRITE_CHUNK = 4 * 1024 * 1024  # bytes of an array answer written to the socket at a time
 
 
 class ApiError(Exception):
@@ -39,9 +41,17 @@ class ApiError(Exception):
 
 
 class BaseHandler(APIHandler):
-    """JSON in, JSON out; errors as {"message", "errors"}; authorized like kernel handlers."""
+    """JSON in, JSON out; errors as {"message", "errors"}; authorized like kernel handlers.
+
+    Run data is kernel output: reading it needs `execute` on `kernels`, as running code does
+    (`read` gives kernel metadata only). The catalog and the assets need `read`.
+    """
 
     auth_resource = "kernels"
+
+    def compute_etag(self):
+        # tornado would hash every GET answer on the event loop (an array can be 50 MB)
+        return None
 
     @property
     def manager(self):
@@ -52,11 +62,13 @@ class BaseHandler(APIHandler):
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, web.HTTPError) and exc.log_message:
             message = exc.log_message % exc.args if exc.args else exc.log_message
-        self.finish(json.dumps({"message": message, "errors": []}))
+        self.finish(request_body.dumps({"message": message, "errors": []}))
 
     def fail(self, err: ApiError | ValidationFailed | UnknownKernel):
         if isinstance(err, ValidationFailed):
             status, body = 400, err.as_dict()
+        elif isinstance(err, QueueFull):
+            status, body = 429, {"message": str(err), "errors": []}
         elif isinstance(err, UnknownKernel):
             status, body = 404, {"message": f"no kernel with id '{err}'",
                                  "errors": [{"field": "kernel_id", "path": ["kernel_id"],
@@ -64,13 +76,13 @@ class BaseHandler(APIHandler):
         else:
             status, body = err.status, {"message": err.message, "errors": err.errors}
         self.set_status(status)
-        self.finish(json.dumps(body))
+        self.finish(request_body.dumps(body))
 
     async def send_json(self, obj, status: int = 200):
         self.set_status(status)
-        # a result can be tens of MB: serialize it off the event loop
-        text = await asyncio.to_thread(json.dumps, obj)
-        self.finish(text)
+        # a result can be tens of MB: serialize (strict JSON, no NaN) off the event loop
+        data = await asyncio.to_thread(lambda: request_body.dumps(obj).encode("utf-8"))
+        self.finish(data)
 
     def find_run(self, run_id: str):
         run = self.manager.get(run_id)
@@ -86,13 +98,30 @@ class CatalogHandler(BaseHandler):
     @web.authenticated
     @authorized("read")
     async def get(self):
-        catalog = await asyncio.to_thread(self.manager.catalog.as_json)
-        await self.send_json(catalog)
+        catalog = self.manager.catalog
+        last = catalog.last_answer()
+        if last is None:  # the first time: the schema files are read, in a thread
+            data = await asyncio.to_thread(catalog.answer)
+        else:
+            data, age = last
+            if age > CATALOG_CHECK and not catalog.checking:
+                # an edited schema file shows on a later request; this one is not held up
+                catalog.checking = True
+                asyncio.ensure_future(self._check(catalog))
+        self.finish(data)
+
+    async def _check(self, catalog):
+        try:
+            await asyncio.to_thread(catalog.answer)
+        except Exception:  # noqa: BLE001 (a broken schema file shows on the next first load)
+            self.log.warning("dlviz-lab: reading the task schemas failed", exc_info=True)
+        finally:
+            catalog.checking = False
 
 
 class RunsHandler(BaseHandler):
     @web.authenticated
-    @authorized("read")
+    @authorized("execute")
     async def get(self):
         await self.send_json({"runs": [r.as_dict(with_result=False) for r in self.manager.list()]})
 
@@ -100,23 +129,27 @@ class RunsHandler(BaseHandler):
     @authorized("execute")
     async def post(self):
         try:
-            try:
-                body = json.loads(self.request.body or b"null")
-            except ValueError as err:
-                raise ApiError(400, f"the request body is not JSON: {err}") from None
+            body = self.request.body
+            config = self.manager.config
+            # the size first, before anything reads the body
+            request_body.check_size(self.request.headers.get("Content-Length"), body,
+                                    config.max_request_bytes)
             task, params, kernel_id = await asyncio.to_thread(
-                self.manager.catalog.validate_body, body)
+                self._validate, body, config.max_json_depth)
             run = await self.manager.submit(task, params, kernel_id)
-        except (ApiError, ValidationFailed, UnknownKernel) as err:
+        except (ApiError, ValidationFailed, UnknownKernel, QueueFull) as err:
             return self.fail(err)
         self.set_header("Location", self.run_url(run.id))
         await self.send_json({"id": run.id, "status": run.status, "kernel_id": run.kernel_id},
                              status=202)
 
+    def _validate(self, body: bytes, max_depth: int):
+        return self.manager.catalog.validate_body(request_body.parse(body, max_depth))
+
 
 class RunHandler(BaseHandler):
     @web.authenticated
-    @authorized("read")
+    @authorized("execute")
     async def get(self, run_id):
         try:
             run = self.find_run(run_id)
@@ -141,7 +174,7 @@ class RunArrayHandler(BaseHandler):
     """One array of a finished run's result, whole or one entry along axis 0 (`?index=k`)."""
 
     @web.authenticated
-    @authorized("read")
+    @authorized("execute")
     async def get(self, run_id, path):
         try:
             run = self.find_run(run_id)
@@ -152,20 +185,31 @@ class RunArrayHandler(BaseHandler):
                 raise ApiError(404, f"run '{run_id}' {run.status} and has no result")
             index = array_store.parse_index(self.get_query_argument("index", None))
             dtype = array_store.parse_dtype(self.get_query_argument("dtype", None))
-            # slicing and base64 of a few MB: in a thread, so the event loop stays free
-            encoded = await asyncio.to_thread(self._slice, run, path, index, dtype)
+            # slicing and base64 of up to tens of MB: in a thread, a few MB per step, so the
+            # event loop stays free
+            data = await asyncio.to_thread(self._slice, run, path, index, dtype)
         except array_store.ArrayRequestError as err:
             return self.fail(ApiError(err.status, f"run '{run_id}': {err.message}"))
         except ApiError as err:
             return self.fail(err)
         # a succeeded run's result never changes
         self.set_header("Cache-Control", "private, max-age=3600")
-        await self.send_json(encoded)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Content-Length", str(len(data)))
+        # a few MB per write: tornado would copy tens of MB (headers + body) on the event loop
+        view = memoryview(data)
+        try:
+            for start in range(0, len(view), WRITE_CHUNK):
+                self.write(bytes(view[start:start + WRITE_CHUNK]))
+                await self.flush()
+        except StreamClosedError:
+            return  # the client went away
+        self.finish()
 
     @staticmethod
-    def _slice(run, path, index, dtype):
+    def _slice(run, path, index, dtype) -> bytes:
         array = array_store.find(run.result, run.arrays, path)
-        return array_store.encode_slice(array, path, index, dtype)
+        return array_store.encode_slice_json(array, path, index, dtype)
 
 
 class RunEventsHandler(BaseHandler):
@@ -179,11 +223,11 @@ class RunEventsHandler(BaseHandler):
             self._queue.put_nowait(None)
 
     async def _send(self, event: str, data: dict):
-        self.write(f"event: {event}\ndata: {json.dumps(data)}\n\n")
+        self.write(f"event: {event}\ndata: {request_body.dumps(data)}\n\n")
         await self.flush()
 
     @web.authenticated
-    @authorized("read")
+    @authorized("execute")
     async def get(self, run_id):
         try:
             run = self.find_run(run_id)
@@ -233,7 +277,7 @@ class ModelsHandler(BaseHandler):
             except KernelTimeout as err:
                 raise ApiError(504, f"the kernel did not list its models: {err}") from None
             except RuntimeError as err:
-                raise ApiError(500, str(err)) from None
+                raise ApiError(502, str(err)) from None
         except (ApiError, UnknownKernel) as err:
             return self.fail(err)
         await self.send_json({"kernel_id": kernel_id, "models": models})
@@ -282,7 +326,7 @@ ROUTES = [
     ("/dlviz-lab/assets/{name}", AssetHandler),
 ]
 # the asset name may hold one slash (bertviz/head_view.js); ids may not
-_PARAM_RE = {"name": r"(?P<name>[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?)"}
+_PARAM_RE = {"name": r"(?P<name>[A-Za-z0-9_.\-]+(?:(?:/|%2[Ff])[A-Za-z0-9_.\-]+)?)"}
 
 
 def route_pattern(template: str) -> str:

@@ -1,5 +1,6 @@
 """The installed package is what a course admin gets: one wheel, nothing to build."""
 
+import json
 import os
 import subprocess
 import sys
@@ -7,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -60,3 +63,20 @@ def test_wheel_carries_prebuilt_labextension_server_config_and_kernel_runtime(tm
     assert expected <= names, sorted(expected - names)
     static = f"{data}/data/share/jupyter/labextensions/dlviz-lab/static/"
     assert any(n.startswith(static) for n in names)
+    # `pip install dlviz-lab` then `jupyter lab` needs JupyterLab itself, one our labextension fits
+    meta = zipfile.ZipFile(wheel).read(f"{data.removesuffix('.data')}.dist-info/METADATA")
+    requires = [line for line in meta.decode().splitlines() if line.startswith("Requires-Dist:")]
+    assert "Requires-Dist: jupyterlab<5,>=4.5" in requires, requires
+
+
+def test_declared_jupyterlab_fits_the_labextension_it_ships():
+    tomllib = pytest.importorskip("tomllib")
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    (lab,) = [Requirement(d) for d in deps if Requirement(d).name == "jupyterlab"]
+    caret = json.loads((ROOT / "package.json").read_text())["dependencies"][
+        "@jupyterlab/application"]
+    oldest = Version(caret.lstrip("^"))
+    # every JupyterLab pip may pick is one the labextension accepts (^4.5.0: >=4.5.0, <5)
+    below = f"{oldest.major}.{oldest.minor - 1}.99" if oldest.minor else f"{oldest.major - 1}.99"
+    assert Version(below) not in lab.specifier, lab
+    assert oldest in lab.specifier and Version(f"{oldest.major + 1}.0") not in lab.specifier, lab

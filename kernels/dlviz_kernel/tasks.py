@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import re
 from importlib import resources
 from typing import Any
 
-from . import protocol
+from . import protocol, sizes
 
 # Task id -> "module:function". Modules are imported only when their task runs.
 TASKS: dict[str, str] = {
@@ -28,6 +29,17 @@ TASKS: dict[str, str] = {
 
 # Asks for a listing of the notebook's models instead of running a task.
 MODELS_TASK = "__models__"
+
+# The parameter that most drives each task's result size, and what the learner can lower.
+RESULT_SIZE_FIELDS: dict[str, tuple[str | None, str]] = {
+    "transformer.attention": ("max_tokens", "a smaller maximum number of tokens"),
+    "transformer.steps": ("max_tokens", "a smaller maximum number of tokens"),
+    "transformer.projection": ("max_tokens", "a smaller maximum number of tokens"),
+    "transformer.inspect": ("max_tokens", "a smaller maximum number of tokens"),
+    "transformer.train": ("epochs", "fewer epochs, layers or heads"),
+    "cnn.train": ("blocks", "fewer or smaller filters in the conv blocks"),
+    "cnn.inspect": (None, "a smaller model"),
+}
 
 
 class TaskError(Exception):
@@ -51,6 +63,28 @@ class RunContext:
         self.limits = dict(limits or {})
         self.publisher = publisher or protocol.default_publisher
 
+    def limit(self, name: str) -> int:
+        """The byte limit ``name`` of this request, or its default (``sizes.DEFAULT_LIMITS``)."""
+        value = self.limits.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        return sizes.DEFAULT_LIMITS[name]
+
+    def max_result_bytes(self) -> int:
+        """Largest result (raw bytes of its arrays) this run may send; default 64 MiB."""
+        return self.limit("max_result_bytes")
+
+    def max_kept_model_bytes(self) -> int:
+        """Bytes the kernel may keep for its trained runs and models; default 256 MiB."""
+        return self.limit("max_kept_model_bytes")
+
+    def snapshot_budget(self) -> int:
+        """Bytes a training run may spend on per-epoch snapshots: half the result limit.
+
+        The other half leaves room for the rest of the result (the final views).
+        """
+        return self.max_result_bytes() // 2
+
     def progress(self, step: int, total: int, message: str, **numbers: Any) -> None:
         """Tell the learner how far the run is: step ``step`` of ``total``, with a short message.
 
@@ -66,7 +100,7 @@ class RunContext:
         """Keep a model this run made, so the notebook can get it with ``get_model(run_id)``."""
         from . import models
 
-        models.keep(self.run_id, model)
+        models.keep(self.run_id, model, self.max_kept_model_bytes())
 
 
 def schema_path(task_id: str):
@@ -149,6 +183,41 @@ def _check_value(name: str, spec: dict[str, Any], value: Any) -> None:
                             else f"{title} needs at least {spec['minLength']} characters.", name)
         if "maxLength" in spec and len(value) > spec["maxLength"]:
             raise TaskError(f"{title} can have at most {spec['maxLength']} characters.", name)
+        if "pattern" in spec and value and not re.search(spec["pattern"], value):
+            raise TaskError(f"{title}: {value[:100]!r} is not a variable name; use a plain "
+                            "name such as my_model (letters, digits and _, not starting with a "
+                            "digit).", name)
+    if isinstance(value, list):
+        if len(value) < spec.get("minItems", 0):
+            raise TaskError(f"{title} needs at least {spec['minItems']} item(s).", name)
+        if "maxItems" in spec and len(value) > spec["maxItems"]:
+            raise TaskError(f"{title} can have at most {spec['maxItems']} items.", name)
+        items = spec.get("items")
+        # Objects inside arrays are checked field by field by training.params.complete.
+        if isinstance(items, dict) and "properties" not in items:
+            # "Drawing, row 2, value 5": rows for arrays of arrays, values for the rest.
+            kind = "row" if items.get("type") == "array" else "value"
+            for index, item in enumerate(value):
+                _check_value(f"{name}.{index}", {**items, "title": f"{title}, {kind} {index + 1}"},
+                             item)
+
+
+def check_result_size(task_id: str, result: Any, limit: int) -> None:
+    """Refuse a result whose arrays exceed ``limit`` raw bytes, saying what to lower.
+
+    The error names the parameter that most drives the size (``RESULT_SIZE_FIELDS``).
+    """
+    found = sizes.array_sizes(result)
+    total = sum(size for _, size in found)
+    if total <= limit:
+        return
+    field, advice = RESULT_SIZE_FIELDS.get(task_id, (None, "smaller settings"))
+    largest, largest_size = max(found, key=lambda item: item[1])
+    raise TaskError(
+        f"This result would be {sizes.format_bytes(total)} of arrays, more than the "
+        f"{sizes.format_bytes(limit)} a run may send (the server's max_result_bytes); the "
+        f"largest is '{largest}' ({sizes.format_bytes(largest_size)}). Try again with "
+        f"{advice}.", field)
 
 
 def task_function(task_id: str):
@@ -181,6 +250,7 @@ def run_request(request_json: str, publisher: Any = None) -> dict[str, Any]:
         check_params(schema, params)
         ctx = RunContext(run_id, request.get("limits"), publisher)
         result = task_function(task_id)(params, ctx)
+        check_result_size(task_id, result, ctx.max_result_bytes())
     except TaskError as error:
         message = {"kind": "error", "run_id": run_id, "message": error.message,
                    "field": error.field}

@@ -5,7 +5,7 @@
  * base URL (JupyterHub prefix) are those of JupyterLab itself.
  */
 import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
+import { KernelAPI, ServerConnection } from '@jupyterlab/services';
 
 import { IEncodedArray, resolveStubs, sliceQuery } from './arrays';
 import { ApiError, errorFromBody, IFieldError } from './errors';
@@ -132,6 +132,19 @@ export class DlvizApi {
       this.url('kernels', encodeURIComponent(kernelId), 'models')
     );
     return answer.models;
+  }
+
+  /**
+   * The ids of the kernels running on this server (a trained model lives in its kernel only);
+   * null when the server does not say, so a view claims nothing it cannot know.
+   */
+  async runningKernelIds(): Promise<Set<string> | null> {
+    try {
+      const kernels = await KernelAPI.listRunning(this.serverSettings);
+      return new Set(kernels.map(kernel => kernel.id));
+    } catch {
+      return null;
+    }
   }
 
   /**

@@ -206,9 +206,26 @@ function fieldPath(error: IFieldErrorLike): (string | number)[] {
   return path;
 }
 
+/** A client-side validation error in words, with the field it is about. */
+export function describeError(error: { property?: string; message?: string; stack?: string }): string {
+  const field = (error.property ?? '').replace(/^\./, '');
+  return field ? `${field} ${error.message ?? ''}`.trim() : error.stack ?? error.message ?? '';
+}
+
 /** The status line: the status word, then what the kernel last said. */
 export function statusLine(status: string, message?: string | null): string {
   return message ? `${status}: ${message}` : status;
+}
+
+/**
+ * Whether a queued run is waiting for its kernel to finish a notebook cell: the server keeps it
+ * queued and says so with a progress event of phase "waiting".
+ */
+export function isWaiting(
+  status: string,
+  progress: { phase?: unknown; [key: string]: any } | null | undefined
+): boolean {
+  return status === 'queued' && !!progress && progress.phase === 'waiting';
 }
 
 /** Progress as a fraction in [0, 1], or null when the total is unknown. */

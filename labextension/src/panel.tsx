@@ -10,24 +10,25 @@ import React from 'react';
 import { ApiError, DlvizApi, IProgress, ITask, RunStatus, TERMINAL_STATUSES } from './api';
 import {
   defaultTaskId,
+  describeError,
   formDefaults,
   formSchema,
   groupTasks,
   IErrorSchema,
   INotebookInfo,
+  isWaiting,
   kernelIdFor,
   kernelOptions,
   KernelChoice,
   RunMoment,
   mapErrors,
   paramsOf,
-  progressFraction,
-  statusLine,
   validChoice,
   uiSchemaFor,
   viewFor
 } from './logic';
 import { dlvizIcon } from './icon';
+import { RunStatusLines } from './panelStatus';
 
 /** The task schemas are draft 2020-12: validate them with Ajv's 2020 class. */
 const validator = customizeValidator({ AjvClass: Ajv2020 as any });
@@ -191,12 +192,17 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
             const task = this._task;
             const inline =
               field && task ? mapErrors([{ field, message: error as string }], task.schema).extraErrors : null;
-            this.setState(state => ({
-              status,
-              message: status === 'failed' ? error ?? '' : status === 'succeeded' ? '' : state.message,
-              error: status === 'failed' && error ? error : state.error,
-              extraErrors: inline ?? state.extraErrors
-            }));
+            this.setState(state => {
+              // The kernel took a run that waited for a notebook cell: the waiting line is over.
+              const waited = isWaiting(state.status, state.progress) && status !== 'queued';
+              return {
+                status,
+                progress: waited ? null : state.progress,
+                message: status === 'failed' ? error ?? '' : status === 'succeeded' || waited ? '' : state.message,
+                error: status === 'failed' && error ? error : state.error,
+                extraErrors: inline ?? state.extraErrors
+              };
+            });
           }
         },
         abort.signal
@@ -266,7 +272,6 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
     const task = this._task;
     const notebook = this.props.notebook;
     const choice = validChoice(this.state.kernelChoice, notebook);
-    const fraction = progressFraction(progress);
     const busy = this._busy;
     return (
       <div className="dlviz-panel-body">
@@ -331,19 +336,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
               Cancel
             </button>
           </div>
-          <progress
-            className="dlviz-progress"
-            data-testid="dlviz-progress"
-            max={1}
-            value={status === 'succeeded' ? 1 : fraction ?? undefined}
-            hidden={status === 'idle'}
-          />
-          <div className={`dlviz-status dlviz-status-${status}`} data-testid="dlviz-status" aria-live="polite">
-            {statusLine(status, message)}
-          </div>
-          <div className="dlviz-error" data-testid="dlviz-error" role="alert" hidden={!error}>
-            {error}
-          </div>
+          <RunStatusLines status={status} message={message} progress={progress} error={error} />
         </div>
         {task && <p className="dlviz-task-description">{task.description}</p>}
         {task && (
@@ -367,12 +360,6 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
       </div>
     );
   }
-}
-
-/** A client-side validation error in words, with the field it is about. */
-function describeError(error: { property?: string; message?: string; stack?: string }): string {
-  const field = (error.property ?? '').replace(/^\./, '');
-  return field ? `${field} ${error.message ?? ''}`.trim() : error.stack ?? error.message ?? '';
 }
 
 /** The side panel widget; `notebook` is updated from the notebook tracker. */

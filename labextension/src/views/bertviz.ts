@@ -231,11 +231,14 @@ export const HEIGHT_REPORTER =
 
 /**
  * Answers a PNG export request from the page around the iframe: the view's SVG is drawn onto a
- * canvas (white or theme background) and sent back as a data: URL. Only that string crosses.
+ * canvas (white or theme background) and sent back as a data: URL. Only that string crosses,
+ * and only to the embedding page: a request from any other window (another frame, a popup) is
+ * ignored.
  */
 export const PNG_EXPORTER =
   '(function () {\n' +
   '  window.addEventListener("message", function (event) {\n' +
+  '    if (event.source !== parent) { return; }\n' +
   '    if (!event.data || event.data.dlvizExport !== "png") { return; }\n' +
   '    var reply = function (message) { parent.postMessage(message, "*"); };\n' +
   '    var svg = document.querySelector("#vis svg");\n' +

@@ -13,7 +13,6 @@ import { ApiError, DlvizApi, IRun, TERMINAL_STATUSES } from '../api';
 import { decodeArrays, NDArray } from '../arrays';
 import {
   cellSize,
-  clampEpoch,
   classProfile,
   codeFor,
   drawingToPixels,
@@ -28,9 +27,11 @@ import {
   sequentialColor,
   divergingColor
 } from '../cnnLogic';
+import { epochAt, modelGone, positionOf, RUN_GONE_MESSAGE, RunFailedError, snapshotEpochs } from '../keptRuns';
 import { dockRunView, runViewId } from './docked';
 import { el, heatmap, overlayImage } from './draw';
 import { IViewActions, section } from './monitorView';
+import { RunNotices } from './notices';
 
 /** What the explorer shows for one input at one epoch. */
 type Input = { index: number } | { pixels: number[][]; origin: 'drawing' | 'upload' };
@@ -84,8 +85,11 @@ export class CnnContent extends Widget {
   private _dataset: IDataset | null = null;
   private _snapshots: { epochs: number[]; layers: { name: string; filters: NDArray }[] } | null = null;
   private _filterLimits: number[] = [];
+  /** The real epoch at each slider position: the kept snapshots, or every finished epoch. */
+  private _epochs: number[] = [0];
   private _lastEpoch = 0;
   private _epoch = 0;
+  private _notices = new RunNotices();
   private _input: Input = { index: 0 };
   private _updates = 0;
   private _wanted: { epoch: number; input: Input } | null = null;
@@ -269,7 +273,9 @@ export class CnnContent extends Widget {
     );
     this._body = el('div', 'dlviz-cnn-body', undefined, top, ...rest);
     this._body.hidden = true;
-    this.node.appendChild(el('div', 'dlviz-view-scroll', undefined, header, toolbar, this._message, this._body));
+    this.node.appendChild(
+      el('div', 'dlviz-view-scroll', undefined, header, this._notices.node, toolbar, this._message, this._body)
+    );
   }
 
   /** Times the feature maps were redrawn from a new inspect result. */
@@ -290,12 +296,15 @@ export class CnnContent extends Widget {
     } catch (error) {
       this._showMessage(
         error instanceof ApiError && error.status === 404
-          ? 'This run is no longer on the server: runs are kept until the Jupyter server restarts. Train again from the DL Viz panel.'
+          ? RUN_GONE_MESSAGE
           : `Cannot load this run: ${(error as Error).message}`
       );
       return 'CNN explorer';
     }
     this._kernelId = run.kernel_id;
+    // The model lives in its kernel only: after a server restart the saved epochs are all there is.
+    const trainRunId = run.task === 'cnn.inspect' ? run.result?.source?.run ?? null : run.id;
+    const kernelGone = trainRunId ? this._notices.watchKernel(this._api, run.kernel_id, run.task) : Promise.resolve(false);
     if (!TERMINAL_STATUSES.includes(run.status)) {
       this._showMessage('This run is still going; the explorer fills in when it is done.');
       await this._waitFor(run.id);
@@ -309,11 +318,22 @@ export class CnnContent extends Widget {
         const progress = run.progress ?? {};
         const current = typeof progress.epoch === 'number' ? progress.epoch : 0;
         this._lastEpoch = this._epoch = Math.max(0, progress.phase === 'epoch' ? current : current - 1);
+        this._epochs = Array.from({ length: this._lastEpoch + 1 }, (_, i) => i);
         this._cancelled = true;
+        if (await kernelGone) {
+          // A cancelled run saved no snapshots: without its kernel there is nothing to show.
+          this._showMessage(`${this._notices.kernelMessage} A cancelled run saves no epochs: train again from the DL Viz panel.`);
+          return 'CNN (cancelled run)';
+        }
         const first = (await this._inspect(inspectParams(run.id, this._epoch, { index: 0 }))) as { [key: string]: any };
         return this._show(first, 'CNN (cancelled run)');
       } catch (error) {
-        this._showMessage(`This run was cancelled before its first epoch finished (${(error as Error).message}).`);
+        if (modelGone(error)) {
+          this._notices.markKernelGone();
+          this._showMessage(`${this._notices.kernelMessage} A cancelled run saves no epochs: train again from the DL Viz panel.`);
+        } else {
+          this._showMessage(`This run was cancelled before its first epoch finished (${(error as Error).message}).`);
+        }
         return 'CNN explorer';
       }
     }
@@ -346,6 +366,11 @@ export class CnnContent extends Widget {
           this._trainRunId = source.run;
         }
         this._epoch = typeof source.epoch === 'number' && source.epoch >= 0 ? source.epoch : this._lastEpoch;
+        if (this._snapshots) {
+          this._epoch = epochAt(this._epochs, positionOf(this._epochs, this._epoch));
+        } else {
+          this._epochs = [this._epoch];
+        }
       }
     } catch (error) {
       this._showMessage(`Cannot read this run: ${(error as Error).message}`);
@@ -361,8 +386,8 @@ export class CnnContent extends Widget {
     this._input = { index: typeof input.index === 'number' ? input.index : 0 };
     this._indexInput.value = String((this._input as { index: number }).index);
     this._markPicker();
-    this._slider.max = String(this._lastEpoch);
-    this._slider.value = String(this._epoch);
+    this._slider.max = String(Math.max(0, this._epochs.length - 1));
+    this._slider.value = String(positionOf(this._epochs, this._epoch));
     this._slider.disabled = !this._snapshots && !this._cancelled;
     this._insert.style.display = this._trainRun ? '' : 'none';
     this._message.hidden = true;
@@ -383,6 +408,8 @@ export class CnnContent extends Widget {
     this._dataset = result.dataset;
     this._lastEpoch = Number(result.epochs_completed ?? (result.history?.epoch ?? []).length);
     this._epoch = this._lastEpoch;
+    this._epochs = [this._lastEpoch];
+    this._notices.showKept(result);
     const snapshots = result.snapshots;
     if (snapshots && Array.isArray(snapshots.layers)) {
       const layers = snapshots.layers.map((layer: any) => ({
@@ -392,7 +419,11 @@ export class CnnContent extends Widget {
       this._snapshots = { epochs: snapshots.epochs ?? [], layers };
       // One colour scale per layer over all epochs, so a weight that grows looks stronger.
       this._filterLimits = layers.map((l: { filters: NDArray }) => maxAbs(l.filters.data));
-      this._lastEpoch = Math.max(0, layers[0] ? layers[0].filters.shape[0] - 1 : this._lastEpoch);
+      // A byte budget may have kept only every k-th epoch: the slider offers those and no others.
+      this._epochs = snapshotEpochs(snapshots, layers[0] ? layers[0].filters.shape[0] : 0);
+      if (this._epochs.length) {
+        this._lastEpoch = this._epochs[this._epochs.length - 1];
+      }
       this._epoch = this._lastEpoch;
     }
   }
@@ -420,7 +451,7 @@ export class CnnContent extends Widget {
   // Controls
 
   private _onEpoch(): void {
-    this._epoch = clampEpoch(Number(this._slider.value), this._lastEpoch);
+    this._epoch = epochAt(this._epochs, Number(this._slider.value));
     this._renderEpochLabel();
     // Filters come from the snapshots: redraw them at once; the rest waits for the kernel.
     this._renderFilters(null);
@@ -566,6 +597,11 @@ export class CnnContent extends Widget {
 
   /** Ask for the current epoch and input; only the latest wish is sent once the kernel is free. */
   private _request(): void {
+    if (this._notices.kernelGone) {
+      // No model to ask: the filters still follow the slider, from the saved snapshots.
+      this._status.textContent = 'The kernel of this run is gone: only the saved filters follow the slider.';
+      return;
+    }
     this._wanted = { epoch: this._epoch, input: this._input };
     this.node.classList.add('dlviz-updating');
     this._status.textContent = 'Asking the kernel…';
@@ -595,7 +631,13 @@ export class CnnContent extends Widget {
             this._status.textContent = '';
           }
         } catch (error) {
-          this._status.textContent = `The kernel could not look at this: ${(error as Error).message}`;
+          if (modelGone(error)) {
+            this._wanted = null;
+            this._notices.markKernelGone();
+            this._status.textContent = 'The kernel of this run is gone: only the saved filters follow the slider.';
+          } else {
+            this._status.textContent = `The kernel could not look at this: ${(error as Error).message}`;
+          }
         }
       }
     } finally {
@@ -616,7 +658,7 @@ export class CnnContent extends Widget {
     }
     const run = await this._api.getRunWithArrays(created.id);
     if (status !== 'succeeded' || !run.result) {
-      throw new Error(run.error ?? `the inspect run was ${run.status}`);
+      throw new RunFailedError(run.error ?? `the inspect run was ${run.status}`, run.error_field ?? null, run.status);
     }
     return decodeArrays(run.result);
   }
@@ -843,7 +885,7 @@ export class CnnContent extends Widget {
   private _renderFilters(result: { [key: string]: any } | null): void {
     let layers: { name: string; weights: Float32Array; shape: number[]; limit: number }[] = [];
     if (this._snapshots) {
-      const at = clampEpoch(this._epoch, this._snapshots.layers[0]?.filters.shape[0] - 1);
+      const at = positionOf(this._epochs, this._epoch);
       layers = this._snapshots.layers.map((layer, i) => {
         const slice = layer.filters.slice(at);
         return { name: layer.name, weights: slice.data as Float32Array, shape: slice.shape, limit: this._filterLimits[i] };

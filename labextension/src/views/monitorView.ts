@@ -20,9 +20,11 @@ import {
   ICurves,
   trainingLine
 } from '../cnnLogic';
-import { progressFraction } from '../logic';
+import { RUN_GONE_MESSAGE } from '../keptRuns';
+import { isWaiting, progressFraction } from '../logic';
 import { dockRunView, runViewId } from './docked';
 import { drawChart, el, legend, SERIES_COLORS, svgEl } from './draw';
+import { RunNotices } from './notices';
 
 /** What the views ask of the application: notebook cells and other views. */
 export interface IViewActions {
@@ -51,6 +53,7 @@ export class MonitorContent extends Widget {
   private _run: IRun | null = null;
   private _abort = new AbortController();
   private _result: { [key: string]: any } | null = null;
+  private _notices = new RunNotices();
 
   private _progress: HTMLProgressElement;
   private _line: HTMLElement;
@@ -115,7 +118,18 @@ export class MonitorContent extends Widget {
       el('figure', 'dlviz-figure', undefined, this._lossChart as unknown as Node, legend(series, 'overfitting gap')),
       el('figure', 'dlviz-figure', undefined, this._accuracyChart as unknown as Node, legend(series))
     );
-    const body = el('div', 'dlviz-view-scroll', undefined, header, controls, this._line, charts, this._warnings, this._details);
+    const body = el(
+      'div',
+      'dlviz-view-scroll',
+      undefined,
+      header,
+      this._notices.node,
+      controls,
+      this._line,
+      charts,
+      this._warnings,
+      this._details
+    );
     this.node.appendChild(body);
     this._drawCurves();
   }
@@ -127,9 +141,7 @@ export class MonitorContent extends Widget {
       run = await this._api.getRunWithArrays(this.runId);
     } catch (error) {
       this._line.textContent =
-        error instanceof ApiError && error.status === 404
-          ? 'This run is no longer on the server (runs are kept until the Jupyter server restarts). Train again from the DL Viz panel.'
-          : `Cannot load this run: ${(error as Error).message}`;
+        error instanceof ApiError && error.status === 404 ? RUN_GONE_MESSAGE : `Cannot load this run: ${(error as Error).message}`;
       this._setStatus('failed');
       return 'Training monitor';
     }
@@ -203,6 +215,9 @@ export class MonitorContent extends Widget {
     if (fraction !== null) {
       this._progress.value = fraction;
     }
+    // Queued behind a notebook cell: say so in words, not with a bar that never moves.
+    const waiting = isWaiting(this.node.dataset.status ?? 'queued', event);
+    this._line.classList.toggle('dlviz-waiting', waiting);
     this._line.textContent = trainingLine(event);
     const before = this._curves;
     this._curves = addProgress(this._curves, event);
@@ -226,6 +241,10 @@ export class MonitorContent extends Widget {
 
   private _setStatus(status: string): void {
     this.node.dataset.status = status;
+    if (status !== 'queued' && this._line.classList.contains('dlviz-waiting')) {
+      this._line.classList.remove('dlviz-waiting');
+      this._line.textContent = status === 'running' ? 'The kernel took the run: starting…' : '';
+    }
     const over = TERMINAL_STATUSES.includes(status as any);
     this._cancel.disabled = over;
     // `hidden` loses to the button's own display rule: hide it with a style.
@@ -235,8 +254,13 @@ export class MonitorContent extends Widget {
   private _finish(run: IRun): void {
     this._run = run;
     this._setStatus(run.status);
+    if (run.status === 'succeeded' || run.status === 'cancelled') {
+      // The trained model lives in its kernel only; the saved curves and epochs live on.
+      void this._notices.watchKernel(this._api, run.kernel_id, run.task);
+    }
     if (run.status === 'succeeded' && run.result) {
       this._result = run.result;
+      this._notices.showKept(run.result);
       const history = run.result.history;
       this._curves = curvesFromHistory(history);
       this._epochs = Math.max(this._epochs, this._curves.epoch.length);
