@@ -325,8 +325,9 @@ ROUTES = [
     ("/dlviz-lab/api/kernels/{kernel_id}/models", ModelsHandler),
     ("/dlviz-lab/assets/{name}", AssetHandler),
 ]
-# the asset name may hold one slash (bertviz/head_view.js); ids may not
-_PARAM_RE = {"name": r"(?P<name>[A-Za-z0-9_.\-]+(?:(?:/|%2[Ff])[A-Za-z0-9_.\-]+)?)"}
+# an asset name may hold a slash (bertviz/head_view.js, or %2F as OpenAPI clients send it); ids
+# may not. Any name reaches the handler, so an unknown one gets our JSON 404, not Jupyter's page.
+_PARAM_RE = {"name": r"(?P<name>.+)"}
 
 
 def route_pattern(template: str) -> str:
