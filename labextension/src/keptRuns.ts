@@ -31,6 +31,26 @@ export function snapshotEpochs(snapshots: { epochs?: unknown } | null | undefine
   return Array.from({ length: Math.max(0, count) }, (_, i) => i);
 }
 
+/**
+ * The epochs a *cancelled* training run kept (it has no result to list them): from its last
+ * finished epoch and the plan its progress events carried (`snapshot_every`): 0, k, 2k, ... up
+ * to `last`, and `last` itself; `null` means the budget kept the latest epoch only; a missing
+ * plan (runs from before budgets) means every epoch.
+ */
+export function cancelledEpochs(last: number, every: number | null | undefined): number[] {
+  const end = Math.max(0, Math.floor(last));
+  if (every === null) {
+    return [end];
+  }
+  const step = typeof every === 'number' && Number.isInteger(every) && every > 0 ? every : 1;
+  const epochs: number[] = [];
+  for (let epoch = 0; epoch < end; epoch += step) {
+    epochs.push(epoch);
+  }
+  epochs.push(end);
+  return epochs;
+}
+
 /** The kernel's note that a byte budget thinned what the run kept, or null when it kept all. */
 export function keptNotice(result: { kept?: IKept | null } | null | undefined): string | null {
   const message = result?.kept?.message;

@@ -1,5 +1,6 @@
 import { ApiError, errorFromBody } from '../../labextension/src/errors';
 import {
+  cancelledEpochs,
   epochAt,
   kernelGoneMessage,
   keptNotice,
@@ -51,6 +52,20 @@ describe('the epochs a run kept', () => {
     expect(keptNotice({ kept: { message: '  ' } })).toBeNull();
     expect(keptNotice({})).toBeNull();
     expect(keptNotice(null)).toBeNull();
+  });
+});
+
+describe('the epochs a cancelled run kept', () => {
+  it('follows the plan of its progress events: 0, k, 2k, ... and the last finished epoch', () => {
+    expect(cancelledEpochs(7, 3)).toEqual([0, 3, 6, 7]);
+    expect(cancelledEpochs(6, 3)).toEqual([0, 3, 6]);
+    expect(cancelledEpochs(0, 3)).toEqual([0]);
+  });
+
+  it('keeps the latest epoch only when the plan said so, and every epoch without a plan', () => {
+    expect(cancelledEpochs(5, null)).toEqual([5]);
+    expect(cancelledEpochs(3, undefined)).toEqual([0, 1, 2, 3]);
+    expect(cancelledEpochs(2, 1)).toEqual([0, 1, 2]);
   });
 });
 

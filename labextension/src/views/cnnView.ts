@@ -27,7 +27,15 @@ import {
   sequentialColor,
   divergingColor
 } from '../cnnLogic';
-import { epochAt, modelGone, positionOf, RUN_GONE_MESSAGE, RunFailedError, snapshotEpochs } from '../keptRuns';
+import {
+  cancelledEpochs,
+  epochAt,
+  modelGone,
+  positionOf,
+  RUN_GONE_MESSAGE,
+  RunFailedError,
+  snapshotEpochs
+} from '../keptRuns';
 import { dockRunView, runViewId } from './docked';
 import { el, heatmap, overlayImage } from './draw';
 import { IViewActions, section } from './monitorView';
@@ -318,7 +326,7 @@ export class CnnContent extends Widget {
         const progress = run.progress ?? {};
         const current = typeof progress.epoch === 'number' ? progress.epoch : 0;
         this._lastEpoch = this._epoch = Math.max(0, progress.phase === 'epoch' ? current : current - 1);
-        this._epochs = Array.from({ length: this._lastEpoch + 1 }, (_, i) => i);
+        this._epochs = cancelledEpochs(this._lastEpoch, progress.snapshot_every);
         this._cancelled = true;
         if (await kernelGone) {
           // A cancelled run saved no snapshots: without its kernel there is nothing to show.
