@@ -93,15 +93,20 @@ async def test_a_run_waits_for_a_20_s_cell_unsent_then_runs_on_its_own_clock(
     assert after - before == 3
 
 
+async def _post_behind_a_cell(api, cells, kid, *, seconds: int, text: str):
+    """A notebook cell sleeping `seconds`, then a run posted to its kernel: (cell future, body)."""
+    cell = asyncio.ensure_future(cells.execute(f"import time\ntime.sleep({seconds})", timeout=60))
+    await asyncio.sleep(1)
+    _, body, _ = await api("runs", method="POST",
+                           body={"task": ATTENTION, "params": {"text": text}, "kernel_id": kid})
+    return cell, body
+
+
 @pytest.mark.parametrize("jp_server_config", [{"max_wait_seconds": 3}], indirect=True)
 async def test_a_kernel_busy_past_max_wait_seconds_fails_the_run_and_never_gets_it(
         api, wait_run, start_kernel, notebook, jp_serverapp):
     kid, cells = await _counted_kernel(start_kernel, notebook)
-    cell = asyncio.ensure_future(cells.execute("import time\ntime.sleep(8)", timeout=60))
-    await asyncio.sleep(1)
-    _, body, _ = await api("runs", method="POST",
-                           body={"task": ATTENTION, "params": {"text": "never"},
-                                 "kernel_id": kid})
+    cell, body = await _post_behind_a_cell(api, cells, kid, seconds=8, text="never")
     run = await wait_run(body["id"], timeout=30)
     assert run["status"] == "failed"
     assert run["error"] == "the kernel stayed busy for 3 s; the run was not sent"
@@ -116,11 +121,7 @@ async def test_a_kernel_busy_past_max_wait_seconds_fails_the_run_and_never_gets_
 
 async def test_a_waiting_run_cancelled_is_never_sent(api, wait_run, start_kernel, notebook):
     kid, cells = await _counted_kernel(start_kernel, notebook)
-    cell = asyncio.ensure_future(cells.execute("import time\ntime.sleep(5)", timeout=60))
-    await asyncio.sleep(1)
-    _, body, _ = await api("runs", method="POST",
-                           body={"task": ATTENTION, "params": {"text": "drop me"},
-                                 "kernel_id": kid})
+    cell, body = await _post_behind_a_cell(api, cells, kid, seconds=5, text="drop me")
     await _until(api, body["id"], lambda r: (r["progress"] or {}).get("phase") == "waiting")
     code, answer, _ = await api("runs", body["id"], method="DELETE")
     assert code == 202 and answer["status"] == "cancelled"
