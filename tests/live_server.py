@@ -112,8 +112,10 @@ class LiveServer:
             pass
         self.process.wait(10)
 
-    def log(self) -> str:
+    def log(self, tail: int | None = 4000) -> str:
+        """The server's output so far (its last `tail` characters; None: all of it)."""
         try:
-            return self.log_path.read_text(errors="replace")[-4000:]
+            text = self.log_path.read_text(errors="replace")
+            return text if tail is None else text[-tail:]
         except OSError:
             return ""
