@@ -21,11 +21,14 @@ export TRANSFORMERS_OFFLINE := 1
 
 TS_SOURCES := $(shell find labextension/src labextension/style -type f 2>/dev/null)
 SETUP_STAMP := $(VENV)/.dlviz-setup
+# A Jupyter Kernel Gateway in an environment without dlviz-lab, for tests/gateway (remote kernels).
+GATEWAY_ENV := $(VENV)/gateway
+GATEWAY_STAMP := $(GATEWAY_ENV)/.dlviz-gateway
 LABEXT_STAMP := dlviz_lab/labextension/package.json
 
 .PHONY: setup lab test test-python test-js test-browser test-install test-binder lint bench clean
 
-setup: $(SETUP_STAMP) $(LABEXT_STAMP)
+setup: $(SETUP_STAMP) $(LABEXT_STAMP) $(GATEWAY_STAMP)
 
 # Python side: CPU torch first (an open requirement could pull a CUDA build), then the package.
 $(SETUP_STAMP): pyproject.toml
@@ -34,6 +37,13 @@ $(SETUP_STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q $(if $(TORCH_INDEX_URL),--index-url "$(TORCH_INDEX_URL)") "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install -q hatchling hatch-jupyter-builder hatch-nodejs-version editables "jupyterlab>=4.5,<5"
 	HATCH_JUPYTER_BUILDER_SKIP_NPM=1 $(BIN)/python -m pip install -q --no-build-isolation -e ".[test]"
+	touch $@
+
+# Same torch as the server's env; kernel gateway 3 (jupyter_server 2), ipykernel, scikit-learn.
+$(GATEWAY_STAMP): binder/torch-version
+	test -x $(GATEWAY_ENV)/bin/python || $(PYTHON) -m venv $(GATEWAY_ENV)
+	$(GATEWAY_ENV)/bin/python -m pip install -q $(if $(TORCH_INDEX_URL),--index-url "$(TORCH_INDEX_URL)") "$(TORCH_SPEC)"
+	$(GATEWAY_ENV)/bin/python -m pip install -q "jupyter_kernel_gateway>=3,<4" ipykernel scikit-learn
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json

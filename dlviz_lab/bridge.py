@@ -2,7 +2,7 @@
 
 One cached client per kernel. The read loop uses iopub messages one at a time (`iopub.py`: big
 ones parsed off the event loop) and `get_shell_msg`, not `execute_interactive`, so it works with
-local zmq clients and with `GatewayKernelClient`.
+local zmq clients and with gateway clients (`gateway.py`).
 
 Timing of one run (all limits are DLVizLab traitlets):
 - While the kernel is busy with a notebook cell, nothing is sent: the run waits (`on_waiting` is
@@ -26,7 +26,7 @@ from queue import Empty
 
 from tornado import web
 
-from . import iopub
+from . import gateway, iopub
 from .bundle import load_bundle
 from .kernel_code import ENTRY_SOURCE, MIME_TYPE, entry_code
 from .request_body import finite
@@ -96,6 +96,7 @@ class KernelBridge:
             if client is not None:
                 return client
             kernel = self._kernel(kernel_id)
+            gateway.use_for(kernel)  # behind a gateway: an authenticated, non-spinning client
             session = getattr(kernel, "session", None)
             if session is not None and hasattr(session, "clone"):
                 # A session of our own: a shared one shares its replay-protection digest history
