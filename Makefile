@@ -37,6 +37,9 @@ $(SETUP_STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q $(if $(TORCH_INDEX_URL),--index-url "$(TORCH_INDEX_URL)") "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install -q hatchling hatch-jupyter-builder hatch-nodejs-version editables "jupyterlab>=4.5,<5"
 	HATCH_JUPYTER_BUILDER_SKIP_NPM=1 $(BIN)/python -m pip install -q --no-build-isolation -e ".[test]"
+	@# a reinstall writes install.json through the `labextension develop` link into the build
+	@# folder, where the wheel would then hold it twice
+	rm -f dlviz_lab/labextension/install.json
 	touch $@
 
 # Same torch as the server's env; kernel gateway 3 (jupyter_server 2), ipykernel, scikit-learn.

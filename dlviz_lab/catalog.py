@@ -1,4 +1,4 @@
-"""Task catalog and request validation, both from the runtime's `*.schema.json` files."""
+"""Task catalog and request validation, both from the runtime's parameter `*.schema.json` files."""
 
 from __future__ import annotations
 
@@ -12,10 +12,13 @@ from jsonschema import Draft202012Validator
 
 from . import __version__
 from .bundle import runtime_files
+from .translations import translate_schema
 
 BODY_FIELDS = {"task": str, "params": dict, "kernel_id": str}
 # Params the server limits itself, besides the schema: param name -> config trait name.
 SERVER_LIMITS = ("max_tokens",)
+# Files that describe a task's result, not its parameters: never a catalog entry.
+RESULT_SCHEMA_SUFFIX = ".result.schema.json"
 
 
 @dataclass
@@ -67,13 +70,14 @@ class Catalog:
     def __init__(self, max_tokens: int = 512):
         self.max_tokens = max_tokens
         self._signature = None
-        # (signature, when it was last checked, the catalog answer as JSON bytes)
-        self._answer: tuple | None = None
+        # language -> (signature, when it was last checked, the catalog answer as JSON bytes)
+        self._answers: dict = {}
         self.checking = False  # a look at the files for GET catalog is under way
         self._tasks: dict = {}
 
     def _load(self):
-        files = [(rel, path) for rel, path in runtime_files() if rel.endswith(".schema.json")]
+        files = [(rel, path) for rel, path in runtime_files()
+                 if rel.endswith(".schema.json") and not rel.endswith(RESULT_SCHEMA_SUFFIX)]
         signature = tuple((rel, path.stat().st_mtime_ns) for rel, path in files)
         if signature == self._signature:
             return
@@ -99,30 +103,36 @@ class Catalog:
         self._load()
         return self._tasks
 
-    def answer(self) -> bytes:
-        """The `GET catalog` answer as JSON bytes, made again only when a schema file changed."""
-        self._load()
-        if self._answer is None or self._answer[0] != self._signature:
-            data = json.dumps(self.as_json(), allow_nan=False).encode("utf-8")
-            self._answer = (self._signature, time.monotonic(), data)
-        else:
-            self._answer = (self._signature, time.monotonic(), self._answer[2])
-        return self._answer[2]
+    def answer(self, language: str | None = None) -> bytes:
+        """The `GET catalog` answer as JSON bytes, in a language of `translations` (None: English).
 
-    def last_answer(self) -> tuple[bytes, float] | None:
+        Made again only when a schema file changed."""
+        self._load()
+        cached = self._answers.get(language)
+        if cached is None or cached[0] != self._signature:
+            data = json.dumps(self.as_json(language), allow_nan=False).encode("utf-8")
+            cached = (self._signature, time.monotonic(), data)
+        else:
+            cached = (self._signature, time.monotonic(), cached[2])
+        self._answers[language] = cached
+        return cached[2]
+
+    def last_answer(self, language: str | None = None) -> tuple[bytes, float] | None:
         """(the last answer, seconds since its files were checked), without any file access.
 
         The handler serves it from the event loop, with no thread, so the catalog answers at
         once even while threads decode a big result; it re-checks the files now and then.
         """
-        if self._answer is None:
+        cached = self._answers.get(language)
+        if cached is None:
             return None
-        return self._answer[2], time.monotonic() - self._answer[1]
+        return cached[2], time.monotonic() - cached[1]
 
-    def as_json(self) -> dict:
-        """The catalog document of `GET catalog`."""
+    def as_json(self, language: str | None = None) -> dict:
+        """The catalog document of `GET catalog`; titles and descriptions in `language`."""
         tasks = []
-        for task_id, schema in sorted(self.tasks().items()):
+        for task_id, english in sorted(self.tasks().items()):
+            schema = translate_schema(english, language)
             tasks.append({
                 "id": task_id,
                 "family": schema.get("x-family") or task_id.split(".")[0],
@@ -130,7 +140,7 @@ class Catalog:
                 "description": schema.get("description", ""),
                 "schema": schema,
             })
-        return {"version": __version__, "tasks": tasks}
+        return {"version": __version__, "language": language or "en", "tasks": tasks}
 
     def validate_body(self, body) -> tuple[str, dict, str | None]:
         """Check a `POST runs` body; returns (task, params with defaults, kernel_id)."""

@@ -14,7 +14,7 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from . import arrays as array_store
-from . import request_body
+from . import request_body, translations
 from .bridge import KernelDied, KernelTimeout
 from .catalog import ValidationFailed
 from .runs import TERMINAL, QueueFull, UnknownKernel
@@ -99,20 +99,23 @@ class CatalogHandler(BaseHandler):
     @authorized("read")
     async def get(self):
         catalog = self.manager.catalog
-        last = catalog.last_answer()
+        # the user's JupyterLab language; one we have no catalog for answers in English
+        language = translations.language(self.get_query_argument("lang", None))
+        last = catalog.last_answer(language)
         if last is None:  # the first time: the schema files are read, in a thread
-            data = await asyncio.to_thread(catalog.answer)
+            data = await asyncio.to_thread(catalog.answer, language)
         else:
             data, age = last
             if age > CATALOG_CHECK and not catalog.checking:
                 # an edited schema file shows on a later request; this one is not held up
                 catalog.checking = True
-                asyncio.ensure_future(self._check(catalog))
+                asyncio.ensure_future(self._check(catalog, language))
+        self.set_header("Content-Language", (language or "en").replace("_", "-"))
         self.finish(data)
 
-    async def _check(self, catalog):
+    async def _check(self, catalog, language):
         try:
-            await asyncio.to_thread(catalog.answer)
+            await asyncio.to_thread(catalog.answer, language)
         except Exception:  # noqa: BLE001 (a broken schema file shows on the next first load)
             self.log.warning("dlviz-lab: reading the task schemas failed", exc_info=True)
         finally:
