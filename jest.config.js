@@ -1,9 +1,10 @@
 /**
  * Jest runs the unit tests of the frontend (tests/js) with ts-jest, in jsdom.
- * The modules under test (arrays, sse, logic, views/bertviz) import nothing from JupyterLab;
- * the ESM packages of @jupyterlab and @lumino are still transformed should a test reach them.
+ * Most modules under test import nothing from JupyterLab; the view registry does (every view),
+ * so the ESM packages of @jupyterlab, @lumino and their web components are transformed, and
+ * tests/js/jsdomGaps.js adds the two browser features jsdom lacks that they need at import.
  */
-const esModules = ['@jupyterlab', '@lumino', '@jupyter', '@rjsf', 'lib0', 'y-protocols', 'yjs', 'nanoid'].join('|');
+const esModules = ['@microsoft', 'exenv-es6', '@jupyterlab', '@lumino', '@jupyter', '@rjsf', 'lib0', 'y-protocols', 'yjs', 'nanoid'].join('|');
 
 module.exports = {
   rootDir: __dirname,
@@ -16,6 +17,7 @@ module.exports = {
     '^.+\\.jsx?$': ['ts-jest', { tsconfig: '<rootDir>/tests/js/tsconfig.json' }]
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esModules}))`],
+  setupFiles: ['<rootDir>/tests/js/jsdomGaps.js'],
   moduleNameMapper: {
     '\\.(css|svg)$': '<rootDir>/tests/js/fileMock.js'
   }

@@ -51,6 +51,12 @@ class StoredArray:
     def quantized(self) -> bool:
         return self.scale is not None or self.offset is not None
 
+    def as_numpy(self) -> np.ndarray:
+        """The values a user means: dequantized (float32) if quantized, in native byte order."""
+        if self.quantized:
+            return (self.offset + self.scale * self.values.astype(np.float32)).astype(np.float32)
+        return self.values.astype(self.values.dtype.newbyteorder("="))
+
 
 def is_encoded_array(obj) -> bool:
     return (isinstance(obj, dict) and isinstance(obj.get("dtype"), str)

@@ -17,13 +17,13 @@ Timing of one run (all limits are DLVizLab traitlets):
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import time
 import uuid
 from dataclasses import dataclass
 from queue import Empty
 
+from jupyter_core.utils import ensure_async
 from tornado import web
 
 from . import gateway, iopub
@@ -57,12 +57,6 @@ class Outcome:
     started: bool = False
     interrupted: bool = False
     sent: bool = False  # False: the kernel never got the request (cancelled while waiting)
-
-
-async def _maybe_await(value):
-    if inspect.isawaitable(value):
-        return await value
-    return value
 
 
 def _gone(err: BaseException) -> bool:
@@ -108,9 +102,9 @@ class KernelBridge:
             else:
                 client = kernel.client()
             try:
-                await _maybe_await(client.start_channels())
+                await ensure_async(client.start_channels())
                 await asyncio.wait_for(
-                    _maybe_await(client.wait_for_ready(timeout=self.config.kernel_ready_timeout)),
+                    ensure_async(client.wait_for_ready(timeout=self.config.kernel_ready_timeout)),
                     self.config.kernel_ready_timeout + 5,
                 )
             except (RuntimeError, asyncio.TimeoutError) as err:
@@ -145,7 +139,7 @@ class KernelBridge:
 
     async def _stop(self, client):
         try:
-            await _maybe_await(client.stop_channels())
+            await ensure_async(client.stop_channels())
         except Exception:  # noqa: BLE001 (a dead kernel's channels may already be gone)
             self.log.debug("dlviz-lab: stopping a kernel client failed", exc_info=True)
 
@@ -163,7 +157,7 @@ class KernelBridge:
         except KernelDied:
             return False
         try:
-            return bool(await _maybe_await(kernel.is_alive()))
+            return bool(await ensure_async(kernel.is_alive()))
         except Exception:  # noqa: BLE001
             return False
 
@@ -319,7 +313,7 @@ class KernelBridge:
                 idle = await self._on_iopub(msg, msg_id, outcome, clock)
             else:
                 try:
-                    msg = await _maybe_await(client.get_shell_msg(timeout=POLL))
+                    msg = await ensure_async(client.get_shell_msg(timeout=POLL))
                 except Empty:
                     continue
                 if msg.get("parent_header", {}).get("msg_id") == msg_id:
@@ -335,7 +329,7 @@ class KernelBridge:
                 break
         for _ in range(most):
             try:
-                await _maybe_await(client.get_shell_msg(timeout=0))
+                await ensure_async(client.get_shell_msg(timeout=0))
             except Empty:
                 break
 
@@ -365,7 +359,7 @@ class KernelBridge:
         kind = data.get("kind")
         if kind == "progress":
             if clock.on_progress is not None:
-                await _maybe_await(clock.on_progress(finite(data)))
+                await ensure_async(clock.on_progress(finite(data)))
         elif kind == "result":
             # a result is big: NaN/Infinity (not JSON) become null in a thread
             outcome.result = await asyncio.to_thread(finite, data.get("result"))
@@ -380,6 +374,6 @@ class KernelBridge:
 
     async def _interrupt(self, kernel_id):
         try:
-            await _maybe_await(self.km.interrupt_kernel(kernel_id))
+            await ensure_async(self.km.interrupt_kernel(kernel_id))
         except Exception:  # noqa: BLE001 (a kernel that is gone cannot be interrupted)
             self.log.warning("dlviz-lab: interrupting kernel %s failed", kernel_id, exc_info=True)

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import time
@@ -18,7 +17,8 @@ from urllib.parse import quote
 import numpy as np
 import requests
 
-TERMINAL = ("succeeded", "failed", "cancelled")
+from . import arrays as codec
+from .run_record import TERMINAL
 
 
 class DLVizError(Exception):
@@ -33,19 +33,14 @@ class DLVizError(Exception):
 
 
 def decode_array(obj: dict) -> np.ndarray:
-    """One encoded array `{"dtype", "shape", "data"}` (uint8 with `scale`/`offset`) to numpy."""
-    raw = base64.b64decode(obj["data"])
-    array = np.frombuffer(raw, dtype=np.dtype(obj["dtype"]).newbyteorder("<"))
-    array = array.reshape(obj["shape"])
-    if "scale" in obj or "offset" in obj:
-        array = obj.get("offset", 0.0) + obj.get("scale", 1.0) * array.astype(np.float32)
-        return array.astype(np.float32)
-    return array.astype(array.dtype.newbyteorder("="))
+    """One encoded array `{"dtype", "shape", "data"}` (uint8 with `scale`/`offset`) to numpy.
 
-
-def _is_array(obj) -> bool:
-    return (isinstance(obj, dict) and isinstance(obj.get("dtype"), str)
-            and isinstance(obj.get("shape"), list) and isinstance(obj.get("data"), str))
+    The server's own decoder (`dlviz_lab.arrays`), so client and server read arrays alike."""
+    stored = codec.decode(obj)
+    if stored is None:
+        raise ValueError(f"not an array dlviz-lab can decode (dtype {obj.get('dtype')!r}, shape "
+                         f"{obj.get('shape')!r})")
+    return stored.as_numpy()
 
 
 def is_array_stub(obj) -> bool:
@@ -56,7 +51,7 @@ def is_array_stub(obj) -> bool:
 
 def decode_arrays(obj):
     """Walk dicts and lists and turn every encoded array into a numpy array."""
-    if _is_array(obj):
+    if codec.is_encoded_array(obj):
         return decode_array(obj)
     if isinstance(obj, dict):
         return {key: decode_arrays(value) for key, value in obj.items()}

@@ -12,25 +12,19 @@ Clients without a zmq socket (`GatewayKernelClient`) keep `get_iopub_msg`.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import uuid
 from queue import Empty
 
 import zmq
 import zmq.asyncio
+from jupyter_core.utils import ensure_async
 
 # messages bigger than this (all frames) are read in a thread
 BIG_MESSAGE = 1024 * 1024
 # strings longer than this are cut out of the JSON text before parsing
 BIG_STRING = 64 * 1024
 QUOTE, BACKSLASH = ord('"'), ord("\\")
-
-
-async def _maybe_await(value):
-    if inspect.isawaitable(value):
-        return await value
-    return value
 
 
 def zmq_socket(client):
@@ -43,7 +37,7 @@ async def next_message(client, timeout: float) -> dict:
     """The next iopub message (as `get_iopub_msg` gives it); raises queue.Empty after `timeout`."""
     socket = zmq_socket(client)
     if socket is None:
-        return await _maybe_await(client.get_iopub_msg(timeout=timeout))
+        return await ensure_async(client.get_iopub_msg(timeout=timeout))
     if not await socket.poll(int(timeout * 1000)):
         raise Empty
     frames = await socket.recv_multipart(copy=False)

@@ -9,9 +9,10 @@ the run.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from dataclasses import dataclass
+
+from jupyter_core.utils import ensure_async
 
 POLL = 0.25  # seconds between looks at a busy kernel once the wait was announced
 FIRST_POLL = 0.05  # before that: the kernel is usually idle again at once
@@ -26,12 +27,6 @@ class KernelDied(Exception):
 
 class KernelTimeout(Exception):
     """The kernel did not finish in time (or stayed busy too long to send the run)."""
-
-
-async def _maybe_await(value):
-    if inspect.isawaitable(value):
-        return await value
-    return value
 
 
 @dataclass
@@ -64,20 +59,20 @@ class RunClock:
         if not self.announced:
             self.announced = True
             if self.on_waiting is not None:
-                await _maybe_await(self.on_waiting(WAITING_MESSAGE))
+                await ensure_async(self.on_waiting(WAITING_MESSAGE))
 
     async def sent(self):
         if not self.told_sent:
             self.told_sent = True
             if self.on_sent is not None:
-                await _maybe_await(self.on_sent())
+                await ensure_async(self.on_sent())
 
     async def started(self):
         """Our code runs: the run's clock starts (once, even if the runtime is sent twice)."""
         if self.started_at is None:
             self.started_at = time.monotonic()
             if self.on_started is not None:
-                await _maybe_await(self.on_started())
+                await ensure_async(self.on_started())
 
 
 async def wait_until_free(clock: RunClock, busy, check_alive) -> bool:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections import OrderedDict
 from dataclasses import dataclass
+
+from jupyter_core.utils import ensure_async
 
 from . import arrays as array_store
 from .bridge import KernelDied, KernelTimeout
@@ -14,12 +15,6 @@ from .run_record import TERMINAL, Run, _now
 from .store import StoreWriter
 
 __all__ = ["TERMINAL", "QueueFull", "Run", "RunManager", "UnknownKernel"]
-
-
-async def _maybe_await(value):
-    if inspect.isawaitable(value):
-        return await value
-    return value
 
 
 # epoch-closing progress events kept per run for late listeners
@@ -101,11 +96,11 @@ class RunManager:
                     return kid
                 await self.bridge.forget(kid)
                 try:
-                    await _maybe_await(self.km.shutdown_kernel(kid, now=True))
+                    await ensure_async(self.km.shutdown_kernel(kid, now=True))
                 except Exception:  # noqa: BLE001
                     self.log.debug("dlviz-lab: shutting down a dead scratch kernel failed",
                                    exc_info=True)
-            kid = await _maybe_await(
+            kid = await ensure_async(
                 self.km.start_kernel(kernel_name=self.config.scratch_kernel_name))
             self.log.info("dlviz-lab: started scratch kernel %s (%s)", kid,
                           self.config.scratch_kernel_name)

@@ -1,7 +1,7 @@
 /**
  * dlviz-lab's JupyterLab plugins: the DL Viz side panel (with its command, palette entry and
- * launcher card) and the dock views of runs (tracked, so they come back on reload): the BertViz
- * attention view, the training monitor and the CNN explorer.
+ * launcher card), the docked views of runs (one command and one layout restorer per view of the
+ * registry, so they come back on reload) and the renderer of `dlviz_lab.show` outputs.
  */
 import {
   ILabShell,
@@ -13,6 +13,7 @@ import {
   Clipboard,
   ICommandPalette,
   IThemeManager,
+  MainAreaWidget,
   Notification,
   WidgetTracker
 } from '@jupyterlab/apputils';
@@ -21,30 +22,27 @@ import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/no
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 
-import { DlvizApi } from './api';
-import { dlvizIcon } from './icon';
-import { RunMoment, viewFor } from './logic';
-import { mimeExtension } from './mime';
-import { DlvizPanel } from './panel';
-import { AttentionView, createAttentionView, viewId } from './views/attentionView';
-import { CnnView, cnnViewId, createCnnView } from './views/cnnView';
-import { createMonitorView, IViewActions, monitorId, MonitorView } from './views/monitorView';
+import { DlvizApi } from './api/client';
+import { DlvizPanel } from './panel/panel';
+import { mimeExtension } from './views/notebookOutput';
+import { entryOf, VIEWS, viewFor } from './views/registry';
+import { IViewActions, IViewContent, IViewDefinition } from './views/shared/actions';
+import { dlvizIcon } from './views/shared/icon';
 
-/** Command ids. */
+/** Command ids of the panel and of notebook code; each view's own command is in the registry. */
 export namespace CommandIDs {
   export const openPanel = 'dlviz-lab:open-panel';
-  export const openView = 'dlviz-lab:open-view';
-  export const openMonitor = 'dlviz-lab:open-monitor';
-  export const openCnn = 'dlviz-lab:open-cnn';
   export const insertCode = 'dlviz-lab:insert-code';
 }
 
 const CATEGORY = 'DL Viz';
 
-/** The dock views of finished runs, restored after a page reload. */
+type RunView = MainAreaWidget<IViewContent>;
+
+/** The dock views of runs, restored after a page reload. */
 const viewsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'dlviz-lab:views',
-  description: 'Dock views of dlviz-lab runs (BertViz attention, training monitor, CNN explorer), restored on reload.',
+  description: 'Dock views of dlviz-lab runs (Transformer views, training monitor, CNN explorer), restored on reload.',
   autoStart: true,
   optional: [ILayoutRestorer, INotebookTracker, IThemeManager],
   activate: (
@@ -54,14 +52,11 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
     themes: IThemeManager | null
   ) => {
     const api = new DlvizApi(app.serviceManager.serverSettings);
-    const tracker = new WidgetTracker<AttentionView>({ namespace: 'dlviz-lab-view' });
-    const monitors = new WidgetTracker<MonitorView>({ namespace: 'dlviz-lab-monitor' });
-    const explorers = new WidgetTracker<CnnView>({ namespace: 'dlviz-lab-cnn' });
 
     /** Dock a view beside the notebook the learner is working in, so both stay in sight. */
     const dock = (widget: Widget, activate: boolean, ref?: string) => {
       const notebook: NotebookPanel | null = notebooks?.currentWidget ?? null;
-      if (ref && document.getElementById(ref)) {
+      if (ref) {
         // A second view of the same run goes into the first one's area, as a tab.
         app.shell.add(widget, 'main', { mode: 'tab-after', ref });
       } else if (notebook && notebook.isAttached) {
@@ -75,72 +70,54 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
+    /** The DOM id of another open view of the same run (its monitor, its explorer), if any. */
+    const sibling = (view: IViewDefinition, runId: string): string | undefined =>
+      VIEWS.filter(other => other !== view)
+        .map(other => other.id(runId))
+        .find(id => !!document.getElementById(id));
+
     const actions: IViewActions = {
       insertCode: code => void app.commands.execute(CommandIDs.insertCode, { code }),
-      openExplorer: (runId, task) =>
-        void app.commands.execute(task?.startsWith('transformer.') ? CommandIDs.openView : CommandIDs.openCnn, { runId })
+      openExplorer: (runId, task) => {
+        const view = task ? viewFor(task, 'succeeded') : null;
+        if (view) {
+          void app.commands.execute(view.command, { runId });
+        }
+      },
+      entryOf
     };
 
-    app.commands.addCommand(CommandIDs.openView, {
-      label: 'Open the view of a DL Viz run',
-      icon: dlvizIcon,
-      execute: args => {
-        const runId = String(args.runId ?? '');
-        if (!runId) {
-          throw new Error(`${CommandIDs.openView} needs a runId`);
+    const trackers: WidgetTracker<RunView>[] = [];
+    for (const view of VIEWS) {
+      const tracker = new WidgetTracker<RunView>({ namespace: view.namespace });
+      trackers.push(tracker);
+      app.commands.addCommand(view.command, {
+        label: view.label,
+        icon: view.icon,
+        execute: args => {
+          const runId = String(args.runId ?? '');
+          if (!runId) {
+            throw new Error(`${view.command} needs a runId`);
+          }
+          const open = tracker.find(widget => widget.id === view.id(runId));
+          if (open) {
+            app.shell.activateById(open.id);
+            return open;
+          }
+          const widget = view.create(api, runId, actions);
+          void tracker.add(widget);
+          dock(widget, args.activate !== false, sibling(view, runId));
+          return widget;
         }
-        const open = tracker.find(widget => widget.id === viewId(runId));
-        if (open) {
-          app.shell.activateById(open.id);
-          return open;
-        }
-        const widget = createAttentionView(api, runId);
-        void tracker.add(widget);
-        // A trained run's attention goes beside its training monitor, as a tab.
-        dock(widget, args.activate !== false, monitorId(runId));
-        return widget;
+      });
+      if (restorer) {
+        void restorer.restore(tracker, {
+          command: view.command,
+          args: widget => ({ runId: widget.content.runId, activate: false }),
+          name: widget => widget.content.runId
+        });
       }
-    });
-
-    app.commands.addCommand(CommandIDs.openMonitor, {
-      label: 'Open the training monitor of a DL Viz run',
-      icon: dlvizIcon,
-      execute: args => {
-        const runId = String(args.runId ?? '');
-        if (!runId) {
-          throw new Error(`${CommandIDs.openMonitor} needs a runId`);
-        }
-        const open = monitors.find(widget => widget.id === monitorId(runId));
-        if (open) {
-          app.shell.activateById(open.id);
-          return open;
-        }
-        const widget = createMonitorView(api, runId, actions);
-        void monitors.add(widget);
-        dock(widget, args.activate !== false, cnnViewId(runId));
-        return widget;
-      }
-    });
-
-    app.commands.addCommand(CommandIDs.openCnn, {
-      label: 'Open the CNN explorer of a DL Viz run',
-      icon: dlvizIcon,
-      execute: args => {
-        const runId = String(args.runId ?? '');
-        if (!runId) {
-          throw new Error(`${CommandIDs.openCnn} needs a runId`);
-        }
-        const open = explorers.find(widget => widget.id === cnnViewId(runId));
-        if (open) {
-          app.shell.activateById(open.id);
-          return open;
-        }
-        const widget = createCnnView(api, runId, actions);
-        void explorers.add(widget);
-        dock(widget, args.activate !== false, monitorId(runId));
-        return widget;
-      }
-    });
+    }
 
     app.commands.addCommand(CommandIDs.insertCode, {
       label: 'Insert the code of a DL Viz run into the notebook',
@@ -163,28 +140,12 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    // The attention views are iframes that cannot read the theme's CSS variables: redraw them.
+    // Views drawn in iframes cannot read the theme's CSS variables: they redraw themselves.
     if (themes) {
       themes.themeChanged.connect(() => {
-        tracker.forEach(widget => widget.content.redraw());
-      });
-    }
-
-    if (restorer) {
-      void restorer.restore(tracker, {
-        command: CommandIDs.openView,
-        args: widget => ({ runId: widget.content.runId, activate: false }),
-        name: widget => widget.content.runId
-      });
-      void restorer.restore(monitors, {
-        command: CommandIDs.openMonitor,
-        args: widget => ({ runId: widget.content.runId, activate: false }),
-        name: widget => widget.content.runId
-      });
-      void restorer.restore(explorers, {
-        command: CommandIDs.openCnn,
-        args: widget => ({ runId: widget.content.runId, activate: false }),
-        name: widget => widget.content.runId
+        for (const tracker of trackers) {
+          tracker.forEach(widget => widget.content.redraw?.());
+        }
       });
     }
   }
@@ -206,9 +167,9 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const api = new DlvizApi(app.serviceManager.serverSettings);
     const panel = new DlvizPanel(api, (runId, task, moment) => {
-      const command = viewCommand(task, moment);
-      if (command) {
-        void app.commands.execute(command, { runId });
+      const view = viewFor(task, moment);
+      if (view) {
+        void app.commands.execute(view.command, { runId });
       }
     });
 
@@ -268,18 +229,6 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
-
-/** The command that opens a view of a run (see `viewFor` in logic.ts). */
-function viewCommand(task: string, moment: RunMoment): string | null {
-  const view = viewFor(task, moment);
-  return view === 'attention'
-    ? CommandIDs.openView
-    : view === 'monitor'
-      ? CommandIDs.openMonitor
-      : view === 'cnn'
-        ? CommandIDs.openCnn
-        : null;
-}
 
 /**
  * The notebook outputs of `dlviz_lab.show`: a MIME extension (IRenderMime.IExtension) whose

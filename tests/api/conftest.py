@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-TERMINAL = ("succeeded", "failed", "cancelled")
+from dlviz_lab.run_record import TERMINAL
+
 # small bounds so that a fuzzed body that happens to be a valid run costs little
 SERVER_LIMITS = {
     "max_queued_runs": 2,

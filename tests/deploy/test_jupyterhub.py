@@ -15,13 +15,14 @@ import jupyterhub  # noqa: F401 (the test extra: a missing hub fails here, it is
 import pytest
 
 from dlviz_lab.client import Client
+from dlviz_lab.run_record import TERMINAL
 
 from .hub import CHP, USERS, Hub, marked_processes
 
 pytestmark = [pytest.mark.slow]
 # make setup installs both (npm ci): a missing proxy is a broken set-up, not a reason to skip
 assert CHP.exists() and shutil.which("node"), "needs node and node_modules (npm ci)"
-TERMINAL = ("succeeded", "failed", "cancelled")
+
 ALICE, BOB = USERS
 SHORT_TEXT = {"text": "The cat sat on the mat."}
 # six epochs (~2 s here): progress events spread over the run

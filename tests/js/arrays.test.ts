@@ -1,4 +1,4 @@
-import { decodeArray, decodeArrays, float16ToNumber, isEncodedArray, NDArray } from '../../labextension/src/arrays';
+import { decodeArray, decodeArrays, float16ToNumber, isEncodedArray, NDArray } from '../../labextension/src/api/arrays';
 import { encode, float32 } from './helpers';
 
 describe('decodeArray', () => {

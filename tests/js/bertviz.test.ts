@@ -1,4 +1,4 @@
-import { NDArray } from '../../labextension/src/arrays';
+import { NDArray } from '../../labextension/src/api/arrays';
 import { grid } from './helpers';
 import {
   escapeScript,
@@ -6,7 +6,7 @@ import {
   headViewDocument,
   headViewParams,
   prettifyTokens
-} from '../../labextension/src/views/bertviz';
+} from '../../labextension/src/views/transformer/bertviz';
 
 /** A head_view.js stand-in with BertViz's marker (twice, as the real file has it) and a CDN config. */
 const HEAD_VIEW = [

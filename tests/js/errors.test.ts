@@ -1,4 +1,4 @@
-import { ApiError, errorFromBody } from '../../labextension/src/errors';
+import { ApiError, errorFromBody } from '../../labextension/src/api/errors';
 
 describe('errorFromBody', () => {
   it('keeps the message and the field errors of a 400 answer', () => {

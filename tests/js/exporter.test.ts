@@ -2,7 +2,7 @@
  * The PNG exporter inside every view's iframe answers the embedding page only: run its real
  * script in a jsdom iframe and send it requests from the page and from another window.
  */
-import { PNG_EXPORTER } from '../../labextension/src/views/bertviz';
+import { PNG_EXPORTER } from '../../labextension/src/views/transformer/bertviz';
 
 /** An iframe running the exporter; `replies` collects what it posts to the page. */
 function exporterFrame(): { frame: HTMLIFrameElement; replies: any[] } {

@@ -1,4 +1,4 @@
-import { NDArray } from '../../labextension/src/arrays';
+import { NDArray } from '../../labextension/src/api/arrays';
 
 /** Encode values the way the kernel does (little-endian, base64), by hand with DataView. */
 export function encode(

@@ -1,4 +1,4 @@
-import { ApiError, errorFromBody } from '../../labextension/src/errors';
+import { ApiError, errorFromBody } from '../../labextension/src/api/errors';
 import {
   cancelledEpochs,
   epochAt,
@@ -9,8 +9,9 @@ import {
   RunFailedError,
   shortId,
   snapshotEpochs
-} from '../../labextension/src/keptRuns';
-import { describeError, isWaiting, mapErrors, statusLine } from '../../labextension/src/logic';
+} from '../../labextension/src/api/keptRuns';
+import { isWaiting } from '../../labextension/src/api/runStatus';
+import { describeError, mapErrors, statusLine } from '../../labextension/src/panel/formLogic';
 
 // The epochs a 32 MiB budget keeps of a 61-epoch run: every 4th and the last.
 const THINNED = [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 61];

@@ -1,6 +1,5 @@
 import {
   defaultTaskId,
-  firstWords,
   formDefaults,
   formSchema,
   groupTasks,
@@ -8,11 +7,12 @@ import {
   kernelOptions,
   mapErrors,
   paramsOf,
-  progressFraction,
   statusLine,
   uiSchemaFor,
   validChoice
-} from '../../labextension/src/logic';
+} from '../../labextension/src/panel/formLogic';
+import { isTerminal, progressFraction, TERMINAL_STATUSES } from '../../labextension/src/api/runStatus';
+import { firstWords } from '../../labextension/src/views/shared/format';
 
 const ATTENTION_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -167,6 +167,15 @@ describe('status and progress', () => {
     expect(progressFraction({ step: 9, total: 4 })).toBe(1);
     expect(progressFraction({ message: 'loading' })).toBeNull();
     expect(progressFraction(null)).toBeNull();
+  });
+
+  it('knows which statuses are final, and no unknown word is', () => {
+    expect(TERMINAL_STATUSES).toEqual(['succeeded', 'failed', 'cancelled']);
+    expect(isTerminal('cancelled')).toBe(true);
+    expect(isTerminal('running')).toBe(false);
+    expect(isTerminal('queued')).toBe(false);
+    expect(isTerminal('paused')).toBe(false);
+    expect(isTerminal(null)).toBe(false);
   });
 
   it('titles a view with the first words of its text', () => {

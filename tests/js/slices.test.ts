@@ -1,6 +1,6 @@
 /** Entries along axis 0 of inline arrays and stubs: one fetch per entry, cached, LRU. */
-import { IEncodedArray } from '../../labextension/src/arrays';
-import { SliceSource } from '../../labextension/src/slices';
+import { IEncodedArray } from '../../labextension/src/api/arrays';
+import { SliceSource } from '../../labextension/src/api/slices';
 import { float32 } from './helpers';
 
 /** A [3, 2, 2] array whose values are 100*k + position. */
@@ -56,7 +56,7 @@ describe('SliceSource', () => {
 
 describe('resolveStubs', () => {
   it('replaces every stub, at any depth, with the fetched array and leaves the rest alone', async () => {
-    const { resolveStubs } = await import('../../labextension/src/arrays');
+    const { resolveStubs } = await import('../../labextension/src/api/arrays');
     const fetched: string[] = [];
     const whole = { dtype: 'uint8', shape: [2], data: 'AQI=' };
     const result = {

@@ -2,7 +2,8 @@
  * The standalone HTML snapshot of a view drawn in the page: canvases become images through the
  * given function, SVG and text stay, no script and no external URL.
  */
-import { escapeHtml, snapshotHtml } from '../../labextension/src/snapshot';
+import { escapeHtml } from '../../labextension/src/views/shared/html';
+import { snapshotHtml } from '../../labextension/src/views/shared/snapshot';
 
 const FAKE_PNG = 'data:image/png;base64,iVBORw0KGgoFAKE=';
 

@@ -1,4 +1,4 @@
-import { SseParser } from '../../labextension/src/sse';
+import { SseParser } from '../../labextension/src/api/events';
 
 describe('SseParser', () => {
   it('returns events as their blank line completes them, across chunk boundaries', () => {

@@ -11,7 +11,7 @@ import {
   showNumbers,
   strongestLinks,
   transpose
-} from '../../labextension/src/transformerLogic';
+} from '../../labextension/src/views/transformer/transformerLogic';
 
 describe('formatValue', () => {
   it('keeps three significant digits and writes masked scores as −∞', () => {

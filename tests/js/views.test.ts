@@ -2,7 +2,7 @@
  * The model and neuron views' params, the offline document of every view, array stubs and
  * slice queries, and the notebook output's helpers.
  */
-import { isArrayStub, sliceQuery } from '../../labextension/src/arrays';
+import { isArrayStub, sliceQuery } from '../../labextension/src/api/arrays';
 import {
   availableKinds,
   displayModeFor,
@@ -11,8 +11,8 @@ import {
   neuronViewParams,
   viewDocument,
   viewScriptAsset
-} from '../../labextension/src/views/bertviz';
-import { dataUrlToBlob, fileNameOf } from '../../labextension/src/views/frame';
+} from '../../labextension/src/views/transformer/bertvizViews';
+import { dataUrlToBlob, fileNameOf } from '../../labextension/src/views/shared/frame';
 import { float32, grid } from './helpers';
 
 

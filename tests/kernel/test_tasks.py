@@ -19,14 +19,16 @@ PACKAGE_DIR = Path(dlviz_kernel.__file__).parent
 
 
 def all_schema_files():
-    """Every *.schema.json shipped in the package, found the way the server finds them."""
+    """Every parameter schema (*.schema.json but not *.result.schema.json) in the package, found
+    the way the server finds them."""
     found = []
 
     def walk(folder):
         for entry in folder.iterdir():
             if entry.is_dir():
                 walk(entry)
-            elif entry.name.endswith(".schema.json"):
+            elif entry.name.endswith(".schema.json") and not entry.name.endswith(
+                    ".result.schema.json"):
                 found.append(entry)
 
     walk(resources.files("dlviz_kernel"))

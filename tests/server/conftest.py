@@ -10,7 +10,7 @@ import uuid
 import pytest
 from jupyter_client.asynchronous import AsyncKernelClient
 
-TERMINAL = ("succeeded", "failed", "cancelled")
+from dlviz_lab.run_record import TERMINAL
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ def test_warm_start_starts_the_scratch_kernel_and_loads_the_model_before_any_run
         kernels = []
         while time.monotonic() < deadline:  # started in the background, nobody asked for a run
             kernels = requests.get(kernels_url, headers=server.headers, timeout=10).json()
-            if kernels and kernels[0]["execution_state"] == "idle" and " is warm" in server.log(tail=None):
+            warm = " is warm" in server.log(tail=None)
+            if kernels and kernels[0]["execution_state"] == "idle" and warm:
                 break
             time.sleep(0.5)
         assert len(kernels) == 1, kernels

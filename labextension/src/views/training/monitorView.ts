@@ -1,0 +1,353 @@
+/**
+ * The training monitor of a `cnn.train` run: a progress bar and live loss and accuracy curves fed
+ * by the run's progress events (one point per finished epoch), a Cancel button, and, once the run
+ * succeeded, per-layer gradient norms, weight histograms per epoch, dead ReLU units and the
+ * kernel's plain-language warnings.
+ */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
+
+import { ApiError, DlvizApi, IRun, RunEvent } from '../../api/client';
+import { RUN_GONE_MESSAGE } from '../../api/keptRuns';
+import { isTerminal, isWaiting, progressFraction } from '../../api/runStatus';
+import { IViewActions, IViewDefinition } from '../shared/actions';
+import { dockRunView, runViewId } from '../shared/docked';
+import { drawChart, el, legend, svgEl } from '../shared/draw';
+import { formatPercent, formatSeconds } from '../shared/format';
+import { dlvizIcon } from '../shared/icon';
+import { RunNotices } from '../shared/notices';
+import { codeFor } from '../shared/pythonCode';
+import { renderDetails, renderWarnings } from './monitorDetails';
+import { addProgress, curvesFromHistory, emptyCurves, epochAxisMax, ICurves, lastNumber, trainingLine } from './trainingLogic';
+
+const EXPLANATION =
+  'Loss says how wrong the model still is (lower is better); accuracy is the share of images it ' +
+  'gets right. The training curve is measured on the images it learns from, the validation curve ' +
+  'on images it never sees: when validation loss rises while training loss keeps falling (the ' +
+  'shaded gap widens), the model is memorising instead of learning (overfitting).';
+
+const TRAIN_COLOR = 'var(--jp-brand-color1, #1976d2)';
+const VALIDATION_COLOR = 'var(--jp-warn-color1, #f57c00)';
+
+/** The body of the monitor. */
+export class MonitorContent extends Widget {
+  readonly runId: string;
+  private _api: DlvizApi;
+  private _actions: IViewActions;
+  private _curves: ICurves = emptyCurves();
+  private _epochs = 0;
+  private _run: IRun | null = null;
+  private _abort = new AbortController();
+  private _result: { [key: string]: any } | null = null;
+  private _notices = new RunNotices();
+
+  private _progress: HTMLProgressElement;
+  private _line: HTMLElement;
+  private _cancel: HTMLButtonElement;
+  private _insert: HTMLButtonElement;
+  private _explore: HTMLButtonElement;
+  private _lossChart: SVGElement;
+  private _accuracyChart: SVGElement;
+  private _details: HTMLElement;
+  private _warnings: HTMLElement;
+
+  constructor(api: DlvizApi, runId: string, actions: IViewActions) {
+    super();
+    this._api = api;
+    this.runId = runId;
+    this._actions = actions;
+    this.addClass('dlviz-view-content');
+    this.addClass('dlviz-monitor-content');
+
+    this._progress = el('progress', 'dlviz-progress');
+    this._progress.max = 1;
+    this._progress.setAttribute('data-testid', 'dlviz-monitor-progress');
+    this._line = el('div', 'dlviz-monitor-line', 'Waiting for the kernel…');
+    this._line.setAttribute('aria-live', 'polite');
+    this._line.setAttribute('data-testid', 'dlviz-monitor-status');
+    this._cancel = el('button', 'jp-Button jp-mod-styled jp-mod-reject', 'Cancel training');
+    this._cancel.setAttribute('data-testid', 'dlviz-monitor-cancel');
+    this._cancel.onclick = () => void this._onCancel();
+    this._insert = el('button', 'jp-Button jp-mod-styled', 'Insert code');
+    this._insert.setAttribute('data-testid', 'dlviz-insert-code');
+    this._insert.title = 'Add a notebook cell that repeats this run below the active cell';
+    this._insert.onclick = () => this._onInsert();
+    this._explore = el('button', 'jp-Button jp-mod-styled jp-mod-accept', 'Open CNN explorer');
+    this._explore.disabled = true;
+    this._explore.onclick = () => this._actions.openExplorer(this.runId, this._run?.task);
+
+    this._lossChart = svgEl('svg', { class: 'dlviz-chart', role: 'img', 'aria-label': 'Loss per epoch' });
+    this._lossChart.setAttribute('data-testid', 'dlviz-loss-chart');
+    this._lossChart.setAttribute('data-points', '0');
+    this._accuracyChart = svgEl('svg', { class: 'dlviz-chart', role: 'img', 'aria-label': 'Accuracy per epoch' });
+    this._accuracyChart.setAttribute('data-testid', 'dlviz-accuracy-chart');
+    this._warnings = el('div', 'dlviz-warnings');
+    this._warnings.setAttribute('role', 'status');
+    this._details = el('div', 'dlviz-monitor-details');
+
+    const header = el(
+      'div',
+      'dlviz-view-header',
+      undefined,
+      el('h3', 'dlviz-view-title', 'Training monitor'),
+      el('p', 'dlviz-view-explanation', EXPLANATION)
+    );
+    const controls = el('div', 'dlviz-monitor-controls', undefined, this._progress, this._cancel, this._insert, this._explore);
+    const series = [
+      { label: 'training', color: TRAIN_COLOR },
+      { label: 'validation', color: VALIDATION_COLOR, dashed: true }
+    ];
+    const charts = el(
+      'div',
+      'dlviz-chart-row',
+      undefined,
+      el('figure', 'dlviz-figure', undefined, this._lossChart as unknown as Node, legend(series, 'overfitting gap')),
+      el('figure', 'dlviz-figure', undefined, this._accuracyChart as unknown as Node, legend(series))
+    );
+    const body = el(
+      'div',
+      'dlviz-view-scroll',
+      undefined,
+      header,
+      this._notices.node,
+      controls,
+      this._line,
+      charts,
+      this._warnings,
+      this._details
+    );
+    this.node.appendChild(body);
+    this._drawCurves();
+  }
+
+  /** Start following the run (or draw it, when it is over). Resolves with the tab title. */
+  async load(): Promise<string> {
+    let run: IRun;
+    try {
+      run = await this._api.getRunWithArrays(this.runId);
+    } catch (error) {
+      this._line.textContent =
+        error instanceof ApiError && error.status === 404 ? RUN_GONE_MESSAGE : `Cannot load this run: ${(error as Error).message}`;
+      this._setStatus('failed');
+      return 'Training monitor';
+    }
+    this._run = run;
+    this._epochs = Number(run.params?.training?.epochs ?? run.params?.epochs ?? 0);
+    this._setTask(run.task);
+    if (isTerminal(run.status)) {
+      this._finish(run);
+    } else {
+      this._setStatus(run.status);
+      if (run.progress) {
+        this._onProgress(run.progress);
+      }
+      void this._follow();
+    }
+    return `Training ${this.runId.slice(0, 6)}`;
+  }
+
+  /** Points drawn on the loss chart (one per finished epoch). */
+  get points(): number {
+    return this._curves.epoch.length;
+  }
+
+  dispose(): void {
+    this._abort.abort();
+    super.dispose();
+  }
+
+  private async _follow(): Promise<void> {
+    try {
+      await this._api.watchRun(
+        this.runId,
+        (event: RunEvent) => {
+          if (event.event === 'progress') {
+            this._onProgress(event.data);
+          } else {
+            this._setStatus(event.data.status);
+          }
+        },
+        this._abort.signal
+      );
+    } catch {
+      if (this._abort.signal.aborted) {
+        return;
+      }
+    }
+    // Over (or the stream broke): read the run until it is over.
+    while (!this._abort.signal.aborted) {
+      try {
+        const run = await this._api.getRunWithArrays(this.runId);
+        if (isTerminal(run.status)) {
+          this._finish(run);
+          return;
+        }
+        if (run.progress) {
+          this._onProgress(run.progress);
+        }
+      } catch (error) {
+        this._line.textContent = `Lost track of the run: ${(error as Error).message}`;
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, 1000));
+    }
+  }
+
+  private _onProgress(event: { [key: string]: any }): void {
+    if (typeof event.epochs === 'number') {
+      this._epochs = event.epochs;
+    }
+    const fraction = progressFraction(event);
+    if (fraction !== null) {
+      this._progress.value = fraction;
+    }
+    // Queued behind a notebook cell: say so in words, not with a bar that never moves.
+    const waiting = isWaiting(this.node.dataset.status ?? 'queued', event);
+    this._line.classList.toggle('dlviz-waiting', waiting);
+    this._line.textContent = trainingLine(event);
+    const before = this._curves;
+    this._curves = addProgress(this._curves, event);
+    if (this._curves !== before) {
+      this._drawCurves();
+    }
+  }
+
+  /** The registry says whether the task reports accuracy and which view is its explorer. */
+  private _setTask(task: string): void {
+    const entry = this._actions.entryOf(task);
+    this.node.dataset.task = task;
+    const figure = this._accuracyChart.parentElement;
+    if (figure) {
+      figure.style.display = entry?.accuracy === false ? 'none' : '';
+    }
+    if (entry?.succeeded) {
+      this._explore.textContent = `Open ${entry.succeeded.title}`;
+    }
+  }
+
+  private _setStatus(status: string): void {
+    this.node.dataset.status = status;
+    if (status !== 'queued' && this._line.classList.contains('dlviz-waiting')) {
+      this._line.classList.remove('dlviz-waiting');
+      this._line.textContent = status === 'running' ? 'The kernel took the run: starting…' : '';
+    }
+    const over = isTerminal(status);
+    this._cancel.disabled = over;
+    // `hidden` loses to the button's own display rule: hide it with a style.
+    this._cancel.style.display = over ? 'none' : '';
+  }
+
+  private _finish(run: IRun): void {
+    this._run = run;
+    this._setStatus(run.status);
+    if (run.status === 'succeeded' || run.status === 'cancelled') {
+      // The trained model lives in its kernel only; the saved curves and epochs live on.
+      void this._notices.watchKernel(this._api, run.kernel_id, run.task);
+    }
+    if (run.status === 'succeeded' && run.result) {
+      this._result = run.result;
+      this._notices.showKept(run.result);
+      const history = run.result.history;
+      this._curves = curvesFromHistory(history);
+      this._epochs = Math.max(this._epochs, this._curves.epoch.length);
+      this._progress.value = 1;
+      const seconds = formatSeconds(run.result.seconds);
+      const last = lastNumber(this._curves.validation_accuracy);
+      const lastLoss = lastNumber(this._curves.validation_loss);
+      const score =
+        last !== null
+          ? `validation accuracy ${formatPercent(last)}`
+          : lastLoss !== null
+            ? `loss ${lastLoss.toFixed(3)}`
+            : 'no loss reported';
+      this._line.textContent =
+        `Trained ${run.result.epochs_completed} epochs in ${seconds}; ${score}.` +
+        (run.result.stopped_early ? ` Stopped early: ${run.result.stopped_early}` : '');
+      this._drawCurves();
+      renderWarnings(this._warnings, run.result.warnings ?? []);
+      renderDetails(this._details, run.result.monitor ?? null, this._curves.epoch);
+      this._explore.disabled = false;
+    } else if (run.status === 'cancelled') {
+      // The run ends here: the axis ends at its last finished epoch.
+      this._epochs = this._curves.epoch.length;
+      this._drawCurves();
+      this._line.textContent =
+        `Training was cancelled after ${this._curves.epoch.length} finished epochs. The partial model is ` +
+        `kept in the kernel: dlviz_kernel.get_model('${this.runId}').`;
+      this._explore.disabled = this._curves.epoch.length === 0;
+    } else if (run.status === 'failed') {
+      this._line.textContent = `Training failed: ${run.error ?? 'no reason given'}`;
+    }
+  }
+
+  private _drawCurves(): void {
+    const c = this._curves;
+    const xDomain: [number, number] = [1, epochAxisMax(c.epoch.length, this._epochs)];
+    drawChart(
+      this._lossChart,
+      c.epoch,
+      [
+        { label: 'training loss', values: c.train_loss, color: TRAIN_COLOR },
+        { label: 'validation loss', values: c.validation_loss, color: VALIDATION_COLOR, dashed: true }
+      ],
+      { title: 'Loss', gap: [1, 0], xDomain }
+    );
+    drawChart(
+      this._accuracyChart,
+      c.epoch,
+      [
+        { label: 'training accuracy', values: c.train_accuracy, color: TRAIN_COLOR },
+        { label: 'validation accuracy', values: c.validation_accuracy, color: VALIDATION_COLOR, dashed: true }
+      ],
+      { title: 'Accuracy', yDomain: [0, 1], percent: true, xDomain }
+    );
+    this._lossChart.setAttribute('data-points', String(c.epoch.length));
+  }
+
+  private _code(): string {
+    if (this._result && typeof this._result.code === 'string') {
+      return this._result.code;
+    }
+    return codeFor(this._run?.task ?? 'cnn.train', this._run?.params ?? {});
+  }
+
+  private _onInsert(): void {
+    this._actions.insertCode(this._code());
+  }
+
+  private async _onCancel(): Promise<void> {
+    this._cancel.disabled = true;
+    try {
+      await this._api.cancelRun(this.runId);
+      this._line.textContent = 'Stopping after the current step…';
+    } catch (error) {
+      this._line.textContent = `Cannot cancel: ${(error as Error).message}`;
+      this._cancel.disabled = false;
+    }
+  }
+}
+
+export type MonitorView = MainAreaWidget<MonitorContent>;
+
+/** The DOM id of a run's monitor. */
+export function monitorId(runId: string): string {
+  return runViewId('monitor', runId);
+}
+
+/** The live training monitor: opened as soon as a training run is created. */
+export const trainingMonitor: IViewDefinition = {
+  kind: 'monitor',
+  title: 'training monitor',
+  command: 'dlviz-lab:open-monitor',
+  label: 'Open the training monitor of a DL Viz run',
+  namespace: 'dlviz-lab-monitor',
+  icon: dlvizIcon,
+  id: monitorId,
+  create: (api, runId, actions) =>
+    dockRunView(new MonitorContent(api, runId, actions), {
+      id: monitorId(runId),
+      className: 'dlviz-monitor',
+      label: 'Training',
+      caption: `Training monitor of run ${runId}`
+    })
+};

@@ -1,0 +1,163 @@
+/**
+ * The docked Transformer view of a run: a shell whose part is chosen by the run's task (the
+ * registry's `part`): the BertViz attention views (attentionPart.ts), one head step by step
+ * (stepsPart.ts), the token map (projectionPart.ts), or, for an attention run with a long
+ * input, the attention one layer at a time (longPart.ts).
+ */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
+
+import { isArrayStub } from '../../api/arrays';
+import { ApiError, DlvizApi, IRun } from '../../api/client';
+import { RUN_GONE_MESSAGE } from '../../api/keptRuns';
+import { IViewActions, IViewDefinition, partOfEntry } from '../shared/actions';
+import { dockRunView } from '../shared/docked';
+import { dlvizIcon } from '../shared/icon';
+import { RunNotices } from '../shared/notices';
+import { AttentionViewKind } from './bertvizViews';
+import { BertvizPart, isArrayValue } from './attentionPart';
+import { exportButtons, IShown } from './exportPart';
+import { loadLong } from './longPart';
+import { IPartHost } from './parts';
+import { loadProjection } from './projectionPart';
+import { loadSteps } from './stepsPart';
+import { LONG_INPUT_TOKENS } from './transformerLogic';
+
+/** The body of the view: header, notices and the picture. */
+export class AttentionContent extends Widget implements IPartHost {
+  readonly runId: string;
+  readonly api: DlvizApi;
+  readonly header: HTMLElement;
+  readonly frameHost: HTMLElement;
+  /** What a byte budget left out, and whether the trained model's kernel is gone. */
+  readonly notices = new RunNotices();
+  private _actions: IViewActions;
+  private _bertviz: BertvizPart | null = null;
+  private _title = 'Attention';
+
+  constructor(api: DlvizApi, runId: string, actions: IViewActions) {
+    super();
+    this.api = api;
+    this.runId = runId;
+    this._actions = actions;
+    this.addClass('dlviz-view-content');
+    this.header = document.createElement('div');
+    this.header.className = 'dlviz-view-header';
+    this.header.textContent = 'Loading the attention of this run…';
+    this.frameHost = document.createElement('div');
+    this.frameHost.className = 'dlviz-view-frame-host';
+    this.node.appendChild(this.header);
+    this.node.appendChild(this.notices.node);
+    this.node.appendChild(this.frameHost);
+  }
+
+  /** Fetch the run and draw the part its task says. Resolves with the tab title to use. */
+  async load(kind: AttentionViewKind = 'head'): Promise<string> {
+    let run: IRun;
+    try {
+      run = await this.api.getRun(this.runId);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        this.showMessage(RUN_GONE_MESSAGE);
+        return 'Attention (run gone)';
+      }
+      this.showMessage(`Cannot load this run: ${(error as Error).message}`);
+      return 'Attention';
+    }
+    if (run.status !== 'succeeded' || !run.result) {
+      this.showMessage(
+        run.status === 'failed'
+          ? `This run failed: ${run.error ?? 'no reason given'}`
+          : `This run has no result (it is ${run.status}).`
+      );
+      return 'Attention';
+    }
+    this._title = await this._loadPart(run, kind);
+    return this._title;
+  }
+
+  private async _loadPart(run: IRun, kind: AttentionViewKind): Promise<string> {
+    const result = run.result!;
+    const part = partOfEntry(this._actions.entryOf(run.task), run.params);
+    if (part === 'steps') {
+      return loadSteps(this, run);
+    }
+    if (part === 'projection') {
+      return loadProjection(this, run);
+    }
+    const trained = !!result.snapshots && isArrayValue(result.snapshots.attention);
+    if (part !== 'attention' || !(trained || isArrayValue(result.attention)) || !Array.isArray(result.tokens)) {
+      this.showMessage('This run has no attention to show.');
+      return 'Attention';
+    }
+    const attention = result.attention;
+    if (!trained && isArrayStub(attention) && attention.shape.length === 4 && attention.shape[2] > LONG_INPUT_TOKENS) {
+      return loadLong(this, run);
+    }
+    this._bertviz = new BertvizPart(this, run);
+    return this._bertviz.load(kind);
+  }
+
+  /** Draw (again) the picture with the current theme's colors, e.g. after a theme change. */
+  redraw(): void {
+    this._bertviz?.redraw();
+  }
+
+  exportButtons(): HTMLElement {
+    return exportButtons(() => this._shown());
+  }
+
+  /** What the export buttons save. */
+  private _shown(): IShown {
+    const bertviz = this._bertviz;
+    return {
+      header: this.header,
+      frameHost: this.frameHost,
+      title: bertviz ? bertviz.title : this._title,
+      doc: bertviz ? bertviz.doc : '',
+      kind: bertviz ? bertviz.kind : ''
+    };
+  }
+
+  showFrameMessage(text: string): void {
+    const message = document.createElement('div');
+    message.className = 'dlviz-view-message';
+    message.textContent = text;
+    this.frameHost.replaceChildren(message);
+  }
+
+  showMessage(text: string): void {
+    const message = document.createElement('div');
+    message.className = 'dlviz-view-message';
+    message.textContent = text;
+    this.header.replaceChildren(message);
+    this.frameHost.replaceChildren();
+  }
+}
+
+export type AttentionView = MainAreaWidget<AttentionContent>;
+
+/** The DOM id of a run's view (one view per run). */
+export function viewId(runId: string): string {
+  return `dlviz-view-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** The Transformer view: opened once a Transformer run succeeded. */
+export const transformerView: IViewDefinition = {
+  kind: 'attention',
+  title: 'attention view',
+  command: 'dlviz-lab:open-view',
+  label: 'Open the view of a DL Viz run',
+  namespace: 'dlviz-lab-view',
+  icon: dlvizIcon,
+  id: viewId,
+  create: (api, runId, actions) => {
+    const widget = dockRunView(new AttentionContent(api, runId, actions), {
+      id: viewId(runId),
+      className: 'dlviz-attention-view',
+      label: 'Attention',
+      caption: `Attention of run ${runId}`
+    });
+    return widget;
+  }
+};
