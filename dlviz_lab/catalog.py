@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from jsonschema import Draft202012Validator
 
+from dlviz_kernel.tasks import with_defaults  # torch-free: the kernel's own default filling
+
 from . import __version__
 from .bundle import runtime_files
 from .translations import translate_schema
@@ -49,19 +51,6 @@ def _fail(errors: list) -> ValidationFailed:
 
 def _dotted(path) -> str:
     return ".".join(str(p) for p in path)
-
-
-def apply_defaults(schema: dict, value):
-    """A copy of `value` with the schema's property defaults filled in (nested objects too)."""
-    if not isinstance(value, dict) or not isinstance(schema, dict):
-        return value
-    out = dict(value)
-    for name, sub in (schema.get("properties") or {}).items():
-        if name not in out and isinstance(sub, dict) and "default" in sub:
-            out[name] = copy.deepcopy(sub["default"])
-        if name in out:
-            out[name] = apply_defaults(sub, out[name])
-    return out
 
 
 class Catalog:
@@ -176,7 +165,7 @@ class Catalog:
             errors.extend(self._field_errors(err))
         if errors:
             raise _fail(errors)
-        params = apply_defaults(schema, params)
+        params = with_defaults(schema, params)
         errors = []
         for name in SERVER_LIMITS:
             limit = getattr(self, name)

@@ -121,14 +121,24 @@ def load_schemas() -> dict[str, dict[str, Any]]:
 
 
 def with_defaults(schema: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]:
-    """A copy of ``params`` with every missing property filled with the schema's ``default``."""
+    """A copy of ``params`` with every missing property filled with the schema's ``default``.
+
+    Nested objects too, also those a default just put in. The one implementation: the server's
+    request validation (``dlviz_lab.catalog``) fills defaults with it as well.
+    """
     filled = copy.deepcopy(dict(params or {}))
-    for name, spec in schema.get("properties", {}).items():
-        if name not in filled and "default" in spec:
-            filled[name] = copy.deepcopy(spec["default"])
-        elif isinstance(filled.get(name), dict) and "properties" in spec:
-            filled[name] = with_defaults(spec, filled[name])
+    _fill(schema, filled)
     return filled
+
+
+def _fill(schema: Any, value: Any) -> None:
+    if not isinstance(value, dict) or not isinstance(schema, dict):
+        return
+    for name, spec in (schema.get("properties") or {}).items():
+        if name not in value and isinstance(spec, dict) and "default" in spec:
+            value[name] = copy.deepcopy(spec["default"])
+        if name in value:
+            _fill(spec, value[name])
 
 
 # JSON Schema type names and the Python values that fit them.

@@ -80,9 +80,13 @@ def test_with_defaults_fills_missing_values_and_keeps_given_ones():
 def test_with_defaults_fills_nested_objects():
     schema = {"properties": {"optimizer": {"type": "object", "default": {},
                                            "properties": {"lr": {"default": 0.1}}}}}
-    assert with_defaults(schema, {}) == {"optimizer": {}}
+    # a default object gets its own properties' defaults too (as the server always filled them)
+    assert with_defaults(schema, {}) == {"optimizer": {"lr": 0.1}}
     assert with_defaults(schema, {"optimizer": {"momentum": 0.9}}) == {
         "optimizer": {"momentum": 0.9, "lr": 0.1}}
+    given = {"optimizer": {"momentum": 0.9}}
+    with_defaults(schema, given)
+    assert given == {"optimizer": {"momentum": 0.9}}  # the caller's params are not changed
 
 
 @pytest.mark.parametrize(
