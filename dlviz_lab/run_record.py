@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from dlviz_kernel.notebook import TRAINABLE, code_for  # torch-free
+
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 
@@ -56,7 +58,17 @@ class Run:
         }
         if with_result:
             out["result"] = self.result
+            out["code"] = self.code
         return out
+
+    @property
+    def code(self) -> str | None:
+        """The notebook cell that repeats a training run ("Insert code"), made by the kernel
+        runtime's own `code_for`, so the panel, the views and `dlviz_kernel.code_for_run` give
+        the same text; None for tasks that do not train."""
+        if self.task not in TRAINABLE:
+            return None
+        return code_for(self.task, self.params)
 
     def status_event(self) -> dict:
         return {"id": self.id, "status": self.status, "error": self.error,

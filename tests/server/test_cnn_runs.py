@@ -137,3 +137,27 @@ async def test_cancel_stops_training_within_a_second_and_the_partial_model_is_in
     unfinished = await _run_to_end(api, wait_run, {
         "task": "cnn.inspect", "kernel_id": kid, "params": {"run": run_id, "epoch": 150}})
     assert unfinished["status"] == "failed" and unfinished["error_field"] == "epoch"
+
+
+async def test_insert_code_of_a_training_run_repeats_it_in_the_notebook(
+        api, wait_run, start_kernel, notebook):
+    kid = await start_kernel()
+    params = {"training": {"epochs": 2, "seed": 3}, "data": {"source": "digits"}}
+    run = await _run_to_end(api, wait_run, {"task": "cnn.train", "kernel_id": kid,
+                                            "params": params})
+    assert run["status"] == "succeeded", run["error"]
+    code = run["code"]
+    assert "dlviz_kernel.train('cnn.train', params)" in code
+
+    cells = await notebook(kid)
+    repeated = await cells.execute(code + "\nimport json\nprint(json.dumps(history))",
+                                   timeout=120)
+    assert repeated["status"] == "ok", repeated
+    history = json.loads(repeated["stdout"].strip().splitlines()[-1])
+    # the same data, network, settings and seed: the same curves
+    np.testing.assert_allclose(history["validation_loss"],
+                               run["result"]["history"]["validation_loss"], rtol=1e-5)
+
+    _, attention, _ = await api("runs", method="POST", body={
+        "task": "transformer.attention", "params": {"text": "no code for me"}})
+    assert (await wait_run(attention["id"]))["code"] is None
