@@ -84,8 +84,12 @@ test-binder: $(SETUP_STAMP)
 	TORCH_INDEX_URL="$(TORCH_INDEX_URL)" BINDER_FROM_GIT="$(BINDER_FROM_GIT)" \
 		$(BIN)/python tests/install/replay_binder.py
 
+# Python (ruff), TypeScript (ESLint + Prettier, the JupyterLab extension template's set-up) and
+# the translation catalogs (every message translated, JupyterLab's JSON up to date).
 lint: setup
 	$(BIN)/ruff check dlviz_lab kernels tests benchmarks
+	npm run lint:check
+	$(BIN)/python -m dlviz_lab.translations check
 
 
 bench: setup

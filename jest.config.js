@@ -4,7 +4,18 @@
  * so the ESM packages of @jupyterlab, @lumino and their web components are transformed, and
  * tests/js/jsdomGaps.js adds the two browser features jsdom lacks that they need at import.
  */
-const esModules = ['@microsoft', 'exenv-es6', '@jupyterlab', '@lumino', '@jupyter', '@rjsf', 'lib0', 'y-protocols', 'yjs', 'nanoid'].join('|');
+const esModules = [
+  '@microsoft',
+  'exenv-es6',
+  '@jupyterlab',
+  '@lumino',
+  '@jupyter',
+  '@rjsf',
+  'lib0',
+  'y-protocols',
+  'yjs',
+  'nanoid'
+].join('|');
 
 module.exports = {
   rootDir: __dirname,

@@ -42,6 +42,10 @@ FRONTEND_CALL = re.compile(r"""trans\.__\(\s*(['"`])((?:\\.|(?!\1).)*)\1""", re.
 # fixed header dates: `update` changes a .po file only when its messages change
 STAMP = datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)
 
+# backslash escapes in a TypeScript string literal: \n, \t; any other escaped character is itself
+ESCAPE = re.compile(r"\\(.)", re.S)
+ESCAPES = {"n": "\n", "t": "\t"}
+
 _messages: dict = {}
 
 
@@ -141,8 +145,7 @@ def source_messages() -> list[str]:
     frontend = Path(__file__).parents[1] / "labextension" / "src"
     for path in sorted(frontend.rglob("*.ts*")) if frontend.is_dir() else []:
         for match in FRONTEND_CALL.finditer(path.read_text(encoding="utf-8")):
-            text = match.group(2).encode().decode("unicode_escape") if "\\" in match.group(2) \
-                else match.group(2)
+            text = ESCAPE.sub(lambda m: ESCAPES.get(m.group(1), m.group(1)), match.group(2))
             if text not in found:
                 found.append(text)
     return found

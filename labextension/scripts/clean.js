@@ -4,6 +4,11 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..', '..');
-for (const rel of ['lib', 'tsconfig.tsbuildinfo', 'dlviz_lab/labextension', 'dlviz_lab/static/vendor']) {
+for (const rel of [
+  'lib',
+  'tsconfig.tsbuildinfo',
+  'dlviz_lab/labextension',
+  'dlviz_lab/static/vendor'
+]) {
   fs.rmSync(path.join(root, rel), { recursive: true, force: true });
 }

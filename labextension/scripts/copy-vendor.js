@@ -22,5 +22,7 @@ for (const [pkg, file, name] of FILES) {
   const from = path.join(path.dirname(source), file);
   const version = require(source).version;
   fs.copyFileSync(from, path.join(target, name));
-  console.log(`vendor: ${pkg}@${version} ${file} -> ${path.relative(root, path.join(target, name))}`);
+  console.log(
+    `vendor: ${pkg}@${version} ${file} -> ${path.relative(root, path.join(target, name))}`
+  );
 }

@@ -20,9 +20,11 @@ import {
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { DlvizApi } from './api/client';
+import { setTranslator, trans } from './i18n';
 import { DlvizPanel } from './panel/panel';
 import { mimeExtension } from './views/notebookOutput';
 import { entryOf, VIEWS, viewFor } from './views/registry';
@@ -35,22 +37,23 @@ export namespace CommandIDs {
   export const insertCode = 'dlviz-lab:insert-code';
 }
 
-const CATEGORY = 'DL Viz';
-
 type RunView = MainAreaWidget<IViewContent>;
 
 /** The dock views of runs, restored after a page reload. */
 const viewsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'dlviz-lab:views',
-  description: 'Dock views of dlviz-lab runs (Transformer views, training monitor, CNN explorer), restored on reload.',
+  description:
+    'Dock views of dlviz-lab runs (Transformer views, training monitor, CNN explorer), restored on reload.',
   autoStart: true,
-  optional: [ILayoutRestorer, INotebookTracker, IThemeManager],
+  optional: [ILayoutRestorer, INotebookTracker, IThemeManager, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     notebooks: INotebookTracker | null,
-    themes: IThemeManager | null
+    themes: IThemeManager | null,
+    translator: ITranslator | null
   ) => {
+    setTranslator(translator);
     const api = new DlvizApi(app.serviceManager.serverSettings);
 
     /** Dock a view beside the notebook the learner is working in, so both stay in sight. */
@@ -92,7 +95,8 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
       const tracker = new WidgetTracker<RunView>({ namespace: view.namespace });
       trackers.push(tracker);
       app.commands.addCommand(view.command, {
-        label: view.label,
+        // A function: read when a menu shows it, so each view's label is in JupyterLab's language.
+        label: () => view.label,
         icon: view.icon,
         execute: args => {
           const runId = String(args.runId ?? '');
@@ -120,7 +124,7 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
     }
 
     app.commands.addCommand(CommandIDs.insertCode, {
-      label: 'Insert the code of a DL Viz run into the notebook',
+      label: trans.__('Insert the code of a DL Viz run into the notebook'),
       execute: args => {
         const code = String(args.code ?? '');
         const notebook = notebooks?.currentWidget ?? null;
@@ -132,11 +136,19 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
             cell.model.sharedModel.setSource(code);
           }
           app.shell.activateById(notebook.id);
-          Notification.success(`Inserted the code of this run into ${notebook.title.label}.`, { autoClose: 4000 });
+          Notification.success(
+            trans.__('Inserted the code of this run into %1.', notebook.title.label),
+            {
+              autoClose: 4000
+            }
+          );
           return;
         }
         Clipboard.copyToSystem(code);
-        Notification.info('No notebook is open: the code of this run is on the clipboard.', { autoClose: 5000 });
+        Notification.info(
+          trans.__('No notebook is open: the code of this run is on the clipboard.'),
+          { autoClose: 5000 }
+        );
       }
     });
 
@@ -156,15 +168,18 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'dlviz-lab:panel',
   description: 'The DL Viz side panel: run a task in a kernel and see the model.',
   autoStart: true,
-  optional: [ILabShell, INotebookTracker, ICommandPalette, ILauncher, ILayoutRestorer],
+  optional: [ILabShell, INotebookTracker, ICommandPalette, ILauncher, ILayoutRestorer, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     labShell: ILabShell | null,
     notebooks: INotebookTracker | null,
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null
   ) => {
+    // First: the panel below asks the server for the task catalog in this language.
+    setTranslator(translator);
     const api = new DlvizApi(app.serviceManager.serverSettings);
     const panel = new DlvizPanel(api, (runId, task, moment) => {
       const view = viewFor(task, moment);
@@ -211,8 +226,8 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     }
 
     app.commands.addCommand(CommandIDs.openPanel, {
-      label: args => (args.isLauncher ? 'DL Viz' : 'Open DL Viz panel'),
-      caption: 'Run a deep-learning task in a kernel and see the model',
+      label: args => (args.isLauncher ? trans.__('DL Viz') : trans.__('Open DL Viz panel')),
+      caption: trans.__('Run a deep-learning task in a kernel and see the model'),
       icon: args => (args.isLauncher ? dlvizIcon : undefined),
       execute: () => {
         if (labShell) {
@@ -222,10 +237,11 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     if (palette) {
-      palette.addItem({ command: CommandIDs.openPanel, category: CATEGORY });
+      palette.addItem({ command: CommandIDs.openPanel, category: trans.__('DL Viz') });
     }
     if (launcher) {
-      launcher.add({ command: CommandIDs.openPanel, category: 'Other', rank: 10, args: { isLauncher: true } });
+      // No category: the card goes into the launcher's "Other" section, named in JupyterLab's language.
+      launcher.add({ command: CommandIDs.openPanel, rank: 10, args: { isLauncher: true } });
     }
   }
 };
@@ -237,14 +253,21 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
  */
 const rendermimePlugin: JupyterFrontEndPlugin<void> = {
   id: 'dlviz-lab:rendermime',
-  description: 'Draws the outputs of dlviz_lab.show (BertViz head, model and neuron views) offline.',
+  description:
+    'Draws the outputs of dlviz_lab.show (BertViz head, model and neuron views) offline.',
   autoStart: true,
   requires: [IRenderMimeRegistry],
-  activate: (app: JupyterFrontEnd, rendermime: IRenderMimeRegistry) => {
+  optional: [ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    rendermime: IRenderMimeRegistry,
+    translator: ITranslator | null
+  ) => {
+    setTranslator(translator);
     const extension = mimeExtension(new DlvizApi(app.serviceManager.serverSettings));
     rendermime.addFactory(extension.rendererFactory, extension.rank);
   }
 };
 
-const plugins: JupyterFrontEndPlugin<any>[] = [viewsPlugin, panelPlugin, rendermimePlugin];
+const plugins: JupyterFrontEndPlugin<void>[] = [viewsPlugin, panelPlugin, rendermimePlugin];
 export default plugins;

@@ -1,10 +1,19 @@
 import { expect, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, runFromPalette, TOKEN } from './lab';
+import {
+  ARTIFACTS,
+  blockOtherHosts,
+  openLab,
+  openPanelFromPalette,
+  runFromPalette,
+  TOKEN
+} from './lab';
 
-
-test('the panel runs transformer.attention and docks an offline BertViz head view', async ({ page, baseURL }) => {
+test('the panel runs transformer.attention and docks an offline BertViz head view', async ({
+  page,
+  baseURL
+}) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
   await openLab(page);
@@ -38,10 +47,14 @@ test('the panel runs transformer.attention and docks an offline BertViz head vie
   await page.reload();
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
   const restored = page.locator('.dlviz-view iframe.dlviz-view-frame').first().contentFrame();
-  await expect(restored.locator('#vis svg text').filter({ hasText: /^cat$/ }).first()).toBeVisible();
+  await expect(
+    restored.locator('#vis svg text').filter({ hasText: /^cat$/ }).first()
+  ).toBeVisible();
   await page.screenshot({ path: path.join(ARTIFACTS, 'head-view-after-reload.png') });
 
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });
 
 test('a field out of range is refused inline and nothing runs', async ({ page }) => {
@@ -59,7 +72,9 @@ test('a field out of range is refused inline and nothing runs', async ({ page })
   expect(after.length ?? after.runs?.length).toBe(before.length ?? before.runs?.length);
 });
 
-test("a run in the notebook's kernel docks its view split-right of the notebook", async ({ page }) => {
+test("a run in the notebook's kernel docks its view split-right of the notebook", async ({
+  page
+}) => {
   await openLab(page);
   await page.locator('.jp-DirListing-item', { hasText: 'welcome.ipynb' }).dblclick();
   const notebook = page.locator('.jp-NotebookPanel').first();
@@ -83,7 +98,12 @@ test("a run in the notebook's kernel docks its view split-right of the notebook"
   const view = page.locator(`#dlviz-view-${runs[0].id}`);
   await expect(view).toBeVisible();
   const frame = view.locator('iframe.dlviz-view-frame').contentFrame();
-  await expect(frame.locator('#vis svg text').filter({ hasText: /^attention$/ }).first()).toBeVisible();
+  await expect(
+    frame
+      .locator('#vis svg text')
+      .filter({ hasText: /^attention$/ })
+      .first()
+  ).toBeVisible();
   const notebookBox = (await notebook.boundingBox())!;
   const viewBox = (await view.boundingBox())!;
   expect(viewBox.x).toBeGreaterThanOrEqual(notebookBox.x + notebookBox.width - 5);
@@ -104,5 +124,7 @@ test('the welcome notebook runs top to bottom, its client cell included', async 
     timeout: 180_000
   });
   await expect(notebook.locator('.jp-OutputArea-output', { hasText: /^\s*67\s*$/ })).toBeVisible();
-  await expect(notebook.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).toHaveCount(0);
+  await expect(
+    notebook.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+  ).toHaveCount(0);
 });

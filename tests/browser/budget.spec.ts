@@ -9,7 +9,10 @@ import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, TOKEN } from
 
 const AUTH = { Authorization: `token ${TOKEN}` };
 
-test('a thinned transformer.train run: a notice, and a slider over the kept epochs', async ({ page, baseURL }) => {
+test('a thinned transformer.train run: a notice, and a slider over the kept epochs', async ({
+  page,
+  baseURL
+}) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
   await openLab(page);
@@ -26,8 +29,12 @@ test('a thinned transformer.train run: a notice, and a slider over the kept epoc
   await expect(panel.getByTestId('dlviz-status')).toContainText('succeeded', { timeout: 180_000 });
 
   const { runs } = await (await page.request.get('/dlviz-lab/api/runs', { headers: AUTH })).json();
-  const runId = runs.find((r: any) => r.task === 'transformer.train' && r.params?.embedding_size === 256).id;
-  const run = await (await page.request.get(`/dlviz-lab/api/runs/${runId}`, { headers: AUTH })).json();
+  const runId = runs.find(
+    (r: any) => r.task === 'transformer.train' && r.params?.embedding_size === 256
+  ).id;
+  const run = await (
+    await page.request.get(`/dlviz-lab/api/runs/${runId}`, { headers: AUTH })
+  ).json();
   const kept = run.result.kept;
   // The budget really thinned this run: every k-th epoch and the last, k > 1.
   expect(kept.every).toBeGreaterThan(1);
@@ -61,10 +68,15 @@ test('a thinned transformer.train run: a notice, and a slider over the kept epoc
   await view.getByTestId('dlviz-view-kind').selectOption('neuron');
   await expect(frame.locator('#vis svg').first()).toBeVisible({ timeout: 90_000 });
   await expect(view.locator('.dlviz-view-message')).toHaveCount(0);
-  const after = (await (await page.request.get('/dlviz-lab/api/runs', { headers: AUTH })).json()).runs;
-  const inspect = after.find((r: any) => r.task === 'transformer.inspect' && r.params?.run === runId);
+  const after = (await (await page.request.get('/dlviz-lab/api/runs', { headers: AUTH })).json())
+    .runs;
+  const inspect = after.find(
+    (r: any) => r.task === 'transformer.inspect' && r.params?.run === runId
+  );
   expect(inspect.params.epoch).toBe(epochs[1]);
   expect(inspect.status).toBe('succeeded');
   await page.screenshot({ path: path.join(ARTIFACTS, 'budget-transformer-neuron.png') });
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });

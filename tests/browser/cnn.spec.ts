@@ -1,18 +1,29 @@
 import { expect, Locator, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, runFromPalette, TOKEN } from './lab';
-
+import {
+  ARTIFACTS,
+  blockOtherHosts,
+  openLab,
+  openPanelFromPalette,
+  runFromPalette,
+  TOKEN
+} from './lab';
 
 async function updates(maps: Locator): Promise<number> {
   return Number(await maps.getAttribute('data-updated'));
 }
 
 /** Draw strokes on a canvas with the mouse: points are fractions of its width and height. */
-async function drawStrokes(page: Page, canvas: Locator, strokes: [number, number][][]): Promise<void> {
+async function drawStrokes(
+  page: Page,
+  canvas: Locator,
+  strokes: [number, number][][]
+): Promise<void> {
   const box = (await canvas.boundingBox())!;
   for (const stroke of strokes) {
-    const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+    const at = ([x, y]: [number, number]) =>
+      [box.x + x * box.width, box.y + y * box.height] as const;
     await page.mouse.move(...at(stroke[0]));
     await page.mouse.down();
     for (const point of stroke.slice(1)) {
@@ -22,7 +33,10 @@ async function drawStrokes(page: Page, canvas: Locator, strokes: [number, number
   }
 }
 
-test('cnn.train shows live curves, then docks filters and feature maps that follow a drawing', async ({ page, baseURL }) => {
+test('cnn.train shows live curves, then docks filters and feature maps that follow a drawing', async ({
+  page,
+  baseURL
+}) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
   await openLab(page);
@@ -57,7 +71,10 @@ test('cnn.train shows live curves, then docks filters and feature maps that foll
   }
   await expect(content).toHaveAttribute('data-status', 'succeeded');
   const running = [...seenWhileRunning].filter(n => n > 0).sort((a, b) => a - b);
-  expect(running.length, `epochs drawn while running: ${[...seenWhileRunning].join(', ')}`).toBeGreaterThanOrEqual(2);
+  expect(
+    running.length,
+    `epochs drawn while running: ${[...seenWhileRunning].join(', ')}`
+  ).toBeGreaterThanOrEqual(2);
   expect(running[running.length - 1]).toBeGreaterThan(running[0]);
   // The default run trains 8 epochs: 8 points in the end.
   await expect(chart).toHaveAttribute('data-points', '8');
@@ -120,7 +137,9 @@ test('cnn.train shows live curves, then docks filters and feature maps that foll
   await page.locator('.lm-TabBar-tab', { hasText: 'Training' }).first().click();
   await expect(monitor.getByTestId('dlviz-gradient-chart')).toBeVisible();
   await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-monitor-done.png') });
-  await monitor.locator('.dlviz-section-title', { hasText: 'Dead ReLU units' }).scrollIntoViewIfNeeded();
+  await monitor
+    .locator('.dlviz-section-title', { hasText: 'Dead ReLU units' })
+    .scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-monitor-details.png') });
   await page.locator('.lm-TabBar-tab', { hasText: 'CNN' }).first().click();
 
@@ -133,12 +152,20 @@ test('cnn.train shows live curves, then docks filters and feature maps that foll
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
   await expect(page.locator('.dlviz-cnn-view')).toHaveCount(1);
   await expect(page.locator('.dlviz-monitor')).toHaveCount(1);
-  await expect(page.locator('.dlviz-monitor [data-testid="dlviz-loss-chart"]')).toHaveAttribute('data-points', '8', {
-    timeout: 60_000
-  });
-  await expect(page.locator('.dlviz-cnn-view [data-testid="dlviz-feature-maps"]')).toHaveAttribute('data-updated', '1', {
-    timeout: 60_000
-  });
+  await expect(page.locator('.dlviz-monitor [data-testid="dlviz-loss-chart"]')).toHaveAttribute(
+    'data-points',
+    '8',
+    {
+      timeout: 60_000
+    }
+  );
+  await expect(page.locator('.dlviz-cnn-view [data-testid="dlviz-feature-maps"]')).toHaveAttribute(
+    'data-updated',
+    '1',
+    {
+      timeout: 60_000
+    }
+  );
 
   // With a notebook open, Insert code adds a cell below the active one that repeats the run.
   await page.locator('.jp-DirListing-item', { hasText: 'welcome.ipynb' }).dblclick();
@@ -151,7 +178,9 @@ test('cnn.train shows live curves, then docks filters and feature maps that foll
   await page.locator('.dlviz-cnn-view').getByTestId('dlviz-insert-code').click();
   await expect(notebook).toBeVisible();
   await expect(notebook.locator('.jp-Cell')).toHaveCount(cellsBefore + 1);
-  await expect(notebook.locator('.jp-Cell.jp-mod-active')).toContainText("dlviz_kernel.train('cnn.train', params)");
+  await expect(notebook.locator('.jp-Cell.jp-mod-active')).toContainText(
+    "dlviz_kernel.train('cnn.train', params)"
+  );
   await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-insert-code.png') });
 
   // The dark theme: the views draw with the theme's colours.
@@ -164,10 +193,14 @@ test('cnn.train shows live curves, then docks filters and feature maps that foll
   await page.locator('.lm-TabBar-tab', { hasText: 'Training' }).first().click();
   await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-monitor-dark.png') });
 
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });
 
-test('cancelling a training run keeps its finished epochs, and the explorer opens on them', async ({ page }) => {
+test('cancelling a training run keeps its finished epochs, and the explorer opens on them', async ({
+  page
+}) => {
   await openLab(page);
   await openPanelFromPalette(page);
   const panel = page.locator('#dlviz-lab-panel');
@@ -180,13 +213,17 @@ test('cancelling a training run keeps its finished epochs, and the explorer open
   let runId = '';
   await expect(async () => {
     const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
-    const training = runs.find((r: any) => r.task === 'cnn.train' && !['succeeded', 'failed', 'cancelled'].includes(r.status));
+    const training = runs.find(
+      (r: any) => r.task === 'cnn.train' && !['succeeded', 'failed', 'cancelled'].includes(r.status)
+    );
     expect(training).toBeTruthy();
     runId = training.id;
   }).toPass({ timeout: 30_000 });
   const monitor = page.locator(`#dlviz-monitor-${runId}`);
   const chart = monitor.getByTestId('dlviz-loss-chart');
-  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(2);
   await monitor.getByTestId('dlviz-monitor-cancel').click();
   const content = monitor.locator('.dlviz-monitor-content');
   await expect(content).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
@@ -200,7 +237,9 @@ test('cancelling a training run keeps its finished epochs, and the explorer open
   await monitor.getByRole('button', { name: 'Open CNN explorer' }).click();
   const view = page.locator(`#dlviz-cnn-${runId}`);
   await expect(view).toBeVisible();
-  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '1', { timeout: 60_000 });
+  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '1', {
+    timeout: 60_000
+  });
   await expect(view.getByTestId('dlviz-predictions').locator('.dlviz-bar-row')).toHaveCount(10);
   // Its slider runs over the finished epochs, which the kernel still keeps.
   const slider = view.getByTestId('dlviz-epoch-slider');
@@ -208,7 +247,9 @@ test('cancelling a training run keeps its finished epochs, and the explorer open
   await expect(slider).toHaveAttribute('max', String(points));
   await expect(view.locator('.dlviz-slider-label')).toContainText('cancelled');
   await slider.fill('1');
-  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '2', { timeout: 60_000 });
+  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '2', {
+    timeout: 60_000
+  });
   await expect(view.getByTestId('dlviz-filters').locator('canvas.dlviz-filter')).toHaveCount(48);
   await page.screenshot({ path: path.join(ARTIFACTS, 'cnn-explorer-cancelled.png') });
 });

@@ -49,3 +49,29 @@ export async function openPanelFromPalette(page: Page): Promise<void> {
     expect(page.locator('#dlviz-lab-panel')).toBeVisible({ timeout: 2000 })
   );
 }
+
+/**
+ * Set JupyterLab's language (the translation extension's `locale` setting: 'pt_BR', 'es_ES', 'en')
+ * through the settings REST API; it applies from the next page load.
+ */
+export async function setLabLanguage(page: Page, locale: string): Promise<void> {
+  const answer = await page.request.put(
+    '/lab/api/settings/@jupyterlab/translation-extension:plugin',
+    {
+      headers: { Authorization: `token ${TOKEN}` },
+      data: { raw: JSON.stringify({ locale }) }
+    }
+  );
+  expect(answer.status(), await answer.text()).toBeLessThan(300);
+}
+
+/** Open the DL Viz panel from its tab in the right sidebar (works in any language). */
+export async function openPanelFromSidebar(page: Page): Promise<void> {
+  const panel = page.locator('#dlviz-lab-panel');
+  await expect(async () => {
+    if (!(await panel.isVisible())) {
+      await page.locator('.jp-SideBar [data-id="dlviz-lab-panel"]').click({ timeout: 2000 });
+    }
+    await expect(panel).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 60_000 });
+}

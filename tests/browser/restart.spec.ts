@@ -17,7 +17,9 @@ async function serverStarted(request: APIRequestContext): Promise<string> {
   return (await answer.json()).started;
 }
 
-test('a docked CNN explorer survives a server restart and says its model is gone', async ({ page }) => {
+test('a docked CNN explorer survives a server restart and says its model is gone', async ({
+  page
+}) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await openLab(page);
   await openPanelFromPalette(page);
@@ -29,8 +31,12 @@ test('a docked CNN explorer survives a server restart and says its model is gone
   // This run's id: the newest cnn.train of this server.
   let runId = '';
   await expect(async () => {
-    const { runs } = await (await page.request.get('/dlviz-lab/api/runs', { headers: AUTH })).json();
-    const training = runs.find((r: any) => r.task === 'cnn.train' && r.params?.training?.epochs === 2);
+    const { runs } = await (
+      await page.request.get('/dlviz-lab/api/runs', { headers: AUTH })
+    ).json();
+    const training = runs.find(
+      (r: any) => r.task === 'cnn.train' && r.params?.training?.epochs === 2
+    );
     expect(training).toBeTruthy();
     runId = training.id;
   }).toPass({ timeout: 30_000 });
@@ -39,17 +45,23 @@ test('a docked CNN explorer survives a server restart and says its model is gone
   const view = page.locator(`#dlviz-cnn-${runId}`);
   await expect(view).toBeVisible({ timeout: 180_000 });
   await expect(view.getByTestId('dlviz-filters').locator('canvas.dlviz-filter')).toHaveCount(48);
-  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '1', { timeout: 60_000 });
+  await expect(view.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '1', {
+    timeout: 60_000
+  });
   // The kernel still runs: no notice yet.
   await expect(view.getByTestId('dlviz-kernel-gone')).toBeHidden();
-  const before = await (await page.request.get(`/dlviz-lab/api/runs/${runId}`, { headers: AUTH })).json();
+  const before = await (
+    await page.request.get(`/dlviz-lab/api/runs/${runId}`, { headers: AUTH })
+  ).json();
   expect(before.status).toBe('succeeded');
   const keptEpochs: number[] = before.result.snapshots.epochs;
   const kernelId: string = before.kernel_id;
 
   // Lab saves the layout (debounced): wait until the workspace holds the explorer.
   await expect(async () => {
-    const workspace = await (await page.request.get('/lab/api/workspaces/default', { headers: AUTH })).text();
+    const workspace = await (
+      await page.request.get('/lab/api/workspaces/default', { headers: AUTH })
+    ).text();
     expect(workspace).toContain(`dlviz-lab-cnn:${runId}`);
   }).toPass({ timeout: 30_000 });
 
@@ -78,13 +90,20 @@ test('a docked CNN explorer survives a server restart and says its model is gone
   const restored = page.locator(`#dlviz-cnn-${runId}`);
   await expect(restored).toHaveCount(1);
   await page.locator('.lm-TabBar-tab', { hasText: 'CNN' }).first().click();
-  await expect(restored.getByTestId('dlviz-filters').locator('canvas.dlviz-filter')).toHaveCount(48, { timeout: 60_000 });
+  await expect(restored.getByTestId('dlviz-filters').locator('canvas.dlviz-filter')).toHaveCount(
+    48,
+    { timeout: 60_000 }
+  );
   await expect(restored.getByTestId('dlviz-feature-maps')).toHaveAttribute('data-updated', '1');
   await expect(restored.getByTestId('dlviz-predictions').locator('.dlviz-bar-row')).toHaveCount(10);
   const notice = restored.getByTestId('dlviz-kernel-gone');
   await expect(notice).toBeVisible({ timeout: 30_000 });
-  await expect(notice).toContainText(`The trained model lived in kernel ${kernelId.slice(0, 8)}, which is no longer running`);
-  await expect(notice).toContainText('drawing a new image or inspecting another epoch needs the run again');
+  await expect(notice).toContainText(
+    `The trained model lived in kernel ${kernelId.slice(0, 8)}, which is no longer running`
+  );
+  await expect(notice).toContainText(
+    'drawing a new image or inspecting another epoch needs the run again'
+  );
   await page.screenshot({ path: path.join(ARTIFACTS, 'restart-explorer-restored.png') });
   await restored.locator('.dlviz-chip', { hasText: 'Filters' }).click();
   await page.waitForTimeout(700);
@@ -100,15 +119,21 @@ test('a docked CNN explorer survives a server restart and says its model is gone
   await expect(slider).toHaveAttribute('max', String(keptEpochs.length - 1));
   await slider.fill('0');
   await expect(restored.locator('.dlviz-slider-label')).toContainText('before training');
-  await expect(restored.getByTestId('dlviz-cnn-status')).toContainText('kernel of this run is gone');
-  await expect(restored.getByTestId('dlviz-filters').locator('canvas.dlviz-filter')).toHaveCount(48);
+  await expect(restored.getByTestId('dlviz-cnn-status')).toContainText(
+    'kernel of this run is gone'
+  );
+  await expect(restored.getByTestId('dlviz-filters').locator('canvas.dlviz-filter')).toHaveCount(
+    48
+  );
   expect(await inspectRuns()).toBe(inspectBefore);
 
   // The training monitor came back too, with its curves and the same notice.
   const monitor = page.locator(`#dlviz-monitor-${runId}`);
   await expect(monitor).toHaveCount(1);
   await page.locator('.lm-TabBar-tab', { hasText: 'Training' }).first().click();
-  await expect(monitor.getByTestId('dlviz-loss-chart')).toHaveAttribute('data-points', '2', { timeout: 60_000 });
+  await expect(monitor.getByTestId('dlviz-loss-chart')).toHaveAttribute('data-points', '2', {
+    timeout: 60_000
+  });
   await expect(monitor.getByTestId('dlviz-kernel-gone')).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: path.join(ARTIFACTS, 'restart-monitor-restored.png') });
 });

@@ -6,7 +6,14 @@
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, runFromPalette, TOKEN } from './lab';
+import {
+  ARTIFACTS,
+  blockOtherHosts,
+  openLab,
+  openPanelFromPalette,
+  runFromPalette,
+  TOKEN
+} from './lab';
 
 const MIME = 'application/vnd.dlviz-lab.view.v1+json';
 
@@ -36,7 +43,10 @@ async function writeNotebook(page: Page, name: string, sources: string[]): Promi
 
 async function openNotebook(page: Page, name: string) {
   await page.locator('.jp-DirListing-item', { hasText: name }).first().dblclick();
-  const notebook = page.locator('.jp-NotebookPanel').filter({ has: page.locator('.jp-Notebook') }).first();
+  const notebook = page
+    .locator('.jp-NotebookPanel')
+    .filter({ has: page.locator('.jp-Notebook') })
+    .first();
   await expect(notebook).toBeVisible();
   return notebook;
 }
@@ -58,7 +68,10 @@ test('show.attention renders in a notebook output, and again after the notebook 
       'tokenizer = AutoTokenizer.from_pretrained(path)\n' +
       'show.attention(model, tokenizer, "The cat sat on the mat.", view="head")'
   ]);
-  await page.locator('.jp-DirListing-content').click({ button: 'right' }).catch(() => undefined);
+  await page
+    .locator('.jp-DirListing-content')
+    .click({ button: 'right' })
+    .catch(() => undefined);
   await page.keyboard.press('Escape');
   await runFromPalette(page, 'Refresh File List', () =>
     expect(page.locator('.jp-DirListing-item', { hasText: name })).toBeVisible({ timeout: 2000 })
@@ -66,10 +79,12 @@ test('show.attention renders in a notebook output, and again after the notebook 
   let notebook = await openNotebook(page, name);
   await notebook.locator('.jp-Cell').first().click();
   await runFromPalette(page, 'Run All Cells', () =>
-    expect(notebook.locator('.jp-Cell .jp-InputPrompt').first()).toContainText(/\[\*\]|\[1\]/, { timeout: 3000 })
+    expect(notebook.locator('.jp-Cell .jp-InputPrompt').first()).toContainText(/\[\*\]|\[1\]/, {
+      timeout: 3000
+    })
   );
 
-  const output = notebook.locator(".dlviz-output");
+  const output = notebook.locator('.dlviz-output');
   await expect(output).toBeVisible({ timeout: 150_000 });
   const frameElement = output.locator('iframe.dlviz-view-frame');
   await expect(frameElement).toHaveAttribute('sandbox', 'allow-scripts');
@@ -98,19 +113,26 @@ test('show.attention renders in a notebook output, and again after the notebook 
     await page.request.delete(`/api/sessions/${session.id}?token=${TOKEN}`);
   }
   notebook = await openNotebook(page, name);
-  const reopened = notebook.locator(".dlviz-output");
+  const reopened = notebook.locator('.dlviz-output');
   await expect(reopened).toBeVisible();
   const again = reopened.locator('iframe.dlviz-view-frame').contentFrame();
   await expect(again.locator('#vis svg text').filter({ hasText: /^cat$/ }).first()).toBeVisible();
   // The output's own view selector switches to the model view, still offline.
   await reopened.locator('select.dlviz-output-kind').selectOption('model');
-  await expect(reopened.locator('iframe.dlviz-view-frame').contentFrame().locator('#vis svg').first()).toBeVisible();
+  await expect(
+    reopened.locator('iframe.dlviz-view-frame').contentFrame().locator('#vis svg').first()
+  ).toBeVisible();
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-notebook-reopened.png') });
 
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });
 
-test('the docked attention view switches between head, model and neuron views', async ({ page, baseURL }) => {
+test('the docked attention view switches between head, model and neuron views', async ({
+  page,
+  baseURL
+}) => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const blocked = await blockOtherHosts(page, baseURL!);
   await openLab(page);
@@ -122,11 +144,16 @@ test('the docked attention view switches between head, model and neuron views', 
 
   const view = page.locator('.dlviz-view').first();
   const frameOf = () => view.locator('iframe.dlviz-view-frame').contentFrame();
-  await expect(frameOf().locator('#vis svg text').filter({ hasText: /^cat$/ }).first()).toBeVisible();
+  await expect(
+    frameOf().locator('#vis svg text').filter({ hasText: /^cat$/ }).first()
+  ).toBeVisible();
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-head-view.png') });
 
   // Export: the same offline document as HTML, and the picture as PNG (drawn inside the iframe).
-  const [htmlDownload] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-html').click()]);
+  const [htmlDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    view.getByTestId('dlviz-download-html').click()
+  ]);
   expect(htmlDownload.suggestedFilename()).toMatch(/-head\.html$/);
   const html = fs.readFileSync(await htmlDownload.path(), 'utf-8');
   expect(html).toContain('<title>');
@@ -134,7 +161,10 @@ test('the docked attention view switches between head, model and neuron views', 
   expect(html).not.toMatch(/<script[^>]*\ssrc=/);
   expect(html).toContain('"cat"');
   fs.writeFileSync(path.join(ARTIFACTS, 'transformer-head-view-export.html'), html);
-  const [pngDownload] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-png').click()]);
+  const [pngDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    view.getByTestId('dlviz-download-png').click()
+  ]);
   const png = fs.readFileSync(await pngDownload.path());
   expect(png.subarray(1, 4).toString()).toBe('PNG');
   expect(png.length).toBeGreaterThan(5000);
@@ -143,27 +173,51 @@ test('the docked attention view switches between head, model and neuron views', 
   const kind = view.getByTestId('dlviz-view-kind');
   await kind.selectOption('model');
   // The model view: one small picture per layer and head of MiniLM (6 x 12), labelled "Heads"/"Layers".
-  await expect(frameOf().locator('#vis svg text').filter({ hasText: /^Layers$/ })).toBeVisible();
-  await expect(frameOf().locator('#vis svg text').filter({ hasText: /^Heads$/ })).toBeVisible();
+  await expect(
+    frameOf()
+      .locator('#vis svg text')
+      .filter({ hasText: /^Layers$/ })
+  ).toBeVisible();
+  await expect(
+    frameOf()
+      .locator('#vis svg text')
+      .filter({ hasText: /^Heads$/ })
+  ).toBeVisible();
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-model-view.png') });
 
   // The neuron view needs queries and keys: a second run with include_qk on the same kernel.
   await kind.selectOption('neuron');
   const neuron = frameOf();
-  const catToken = neuron.locator('#vis svg text.token').filter({ hasText: /^cat$/, visible: true }).first();
+  const catToken = neuron
+    .locator('#vis svg text.token')
+    .filter({ hasText: /^cat$/, visible: true })
+    .first();
   await expect(catToken).toBeVisible({ timeout: 120_000 });
   await expect(neuron.locator('#att_head option')).toHaveCount(12);
   // Expand the computation for one token: its query and the keys appear as vectors.
   await catToken.hover();
-  await neuron.locator('#vis .plus-sign').filter({ visible: true }).first().click({ force: true, timeout: 10_000 });
-  await expect(neuron.locator('#vis text').filter({ hasText: /^Query/, visible: true }).first()).toBeVisible();
-  await expect(neuron.locator('#vis text').filter({ hasText: /^Key/, visible: true }).first()).toBeVisible();
+  await neuron
+    .locator('#vis .plus-sign')
+    .filter({ visible: true })
+    .first()
+    .click({ force: true, timeout: 10_000 });
+  await expect(
+    neuron
+      .locator('#vis text')
+      .filter({ hasText: /^Query/, visible: true })
+      .first()
+  ).toBeVisible();
+  await expect(
+    neuron.locator('#vis text').filter({ hasText: /^Key/, visible: true }).first()
+  ).toBeVisible();
   expect(await neuron.locator('#vis .vector').count()).toBeGreaterThan(1);
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-neuron-view.png') });
 
   const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
   expect(runs[0].params.include_qk).toBe(true);
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });
 
 test('transformer.train from the panel: live loss, then attention forming over an epoch slider', async ({
@@ -185,11 +239,16 @@ test('transformer.train from the panel: live loss, then attention forming over a
   await expect(monitor.getByTestId('dlviz-accuracy-chart')).toBeHidden();
   await expect(panel.getByTestId('dlviz-status')).toContainText('succeeded', { timeout: 120_000 });
   await expect(monitor.getByTestId('dlviz-loss-chart')).toHaveAttribute('data-points', '30');
-  await expect(monitor.getByTestId('dlviz-monitor-status')).toContainText(/Trained 30 epochs.*loss/);
+  await expect(monitor.getByTestId('dlviz-monitor-status')).toContainText(
+    /Trained 30 epochs.*loss/
+  );
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-train-monitor.png') });
 
   // The attention view of the trained model opens with an epoch slider at the last epoch.
-  const view = page.locator('.dlviz-view').filter({ has: page.getByTestId('dlviz-epoch') }).first();
+  const view = page
+    .locator('.dlviz-view')
+    .filter({ has: page.getByTestId('dlviz-epoch') })
+    .first();
   await expect(view).toBeVisible({ timeout: 60_000 });
   const slider = view.getByTestId('dlviz-epoch');
   await expect(slider).toHaveAttribute('max', '30');
@@ -199,14 +258,18 @@ test('transformer.train from the panel: live loss, then attention forming over a
   const weightsAt = async () =>
     frame()
       .locator('#vis svg line, #vis svg path')
-      .evaluateAll(els => els.map(e => e.getAttribute('stroke-opacity') ?? e.getAttribute('opacity') ?? '').join(','));
+      .evaluateAll(els =>
+        els.map(e => e.getAttribute('stroke-opacity') ?? e.getAttribute('opacity') ?? '').join(',')
+      );
   const trained = await weightsAt();
   await slider.fill('0');
   await expect(view.locator('.dlviz-epoch-label')).toHaveText('Epoch 0 (before training)');
   await expect(frame().locator('#vis svg text').filter({ hasText: /^cat$/ }).first()).toBeVisible();
   await expect.poll(weightsAt).not.toBe(trained);
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-train-attention.png') });
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });
 
 test('attention step by step: labelled heatmaps with formulas, and a head picker that runs again', async ({
@@ -222,7 +285,10 @@ test('attention step by step: labelled heatmaps with formulas, and a head picker
   await panel.getByTestId('dlviz-run').click();
   await expect(panel.getByTestId('dlviz-status')).toContainText('succeeded', { timeout: 120_000 });
 
-  const view = page.locator('.dlviz-view').filter({ has: page.locator('.dlviz-steps') }).first();
+  const view = page
+    .locator('.dlviz-view')
+    .filter({ has: page.locator('.dlviz-steps') })
+    .first();
   await expect(view).toBeVisible();
   for (const name of ['embeddings', 'x', 'weights', 'qkv', 'scores', 'mask', 'softmax', 'output']) {
     await expect(view.locator(`.dlviz-step[data-step="${name}"]`)).toBeVisible();
@@ -237,11 +303,16 @@ test('attention step by step: labelled heatmaps with formulas, and a head picker
   expect(firstRow.length).toBe(13);
   const sum = firstRow.map(t => Number(t.replace('−', '-'))).reduce((a, b) => a + b, 0);
   expect(Math.abs(sum - 1)).toBeLessThan(0.02);
-  await expect(view.locator('.dlviz-step[data-step="scores"] .dlviz-formula')).toContainText('Q·Kᵀ');
+  await expect(view.locator('.dlviz-step[data-step="scores"] .dlviz-formula')).toContainText(
+    'Q·Kᵀ'
+  );
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-steps.png') });
 
   // Export: one standalone HTML file (canvases as images, no script, no URL) and one PNG.
-  const [stepsHtml] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-html').click()]);
+  const [stepsHtml] = await Promise.all([
+    page.waitForEvent('download'),
+    view.getByTestId('dlviz-download-html').click()
+  ]);
   expect(stepsHtml.suggestedFilename()).toMatch(/\.html$/);
   const html = fs.readFileSync(await stepsHtml.path(), 'utf-8');
   expect(html).toContain('<title>Attention step by step');
@@ -253,7 +324,10 @@ test('attention step by step: labelled heatmaps with formulas, and a head picker
   expect(html).not.toContain('<canvas');
   expect(html).toContain('src="data:image/png;base64,');
   fs.writeFileSync(path.join(ARTIFACTS, 'transformer-steps-export.html'), html);
-  const [stepsPng] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-png').click()]);
+  const [stepsPng] = await Promise.all([
+    page.waitForEvent('download'),
+    view.getByTestId('dlviz-download-png').click()
+  ]);
   expect(stepsPng.suggestedFilename()).toMatch(/\.png$/);
   const png = fs.readFileSync(await stepsPng.path());
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -264,14 +338,19 @@ test('attention step by step: labelled heatmaps with formulas, and a head picker
   await view.getByTestId('dlviz-steps-token').selectOption('2');
   await expect(softmax.locator('tr.dlviz-row-highlight th')).toHaveText('cat');
   await view.getByTestId('dlviz-steps-head').selectOption('3');
-  await expect(view.locator('.dlviz-step[data-step="weights"] .dlviz-step-title')).toHaveText('3. Weights of head 3', {
-    timeout: 90_000
-  });
+  await expect(view.locator('.dlviz-step[data-step="weights"] .dlviz-step-title')).toHaveText(
+    '3. Weights of head 3',
+    {
+      timeout: 90_000
+    }
+  );
   const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
   expect(runs[0].task).toBe('transformer.steps');
   expect(runs[0].params.head).toBe(3);
   expect(runs[0].kernel_id).toBe(runs[1].kernel_id);
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });
 
 test('embedding projection: one labelled point per token, coloured by sentence, with a layer slider', async ({
@@ -289,15 +368,22 @@ test('embedding projection: one labelled point per token, coloured by sentence, 
   await expect(panel.getByTestId('dlviz-status')).toContainText('succeeded', { timeout: 120_000 });
 
   const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
-  const run = await (await page.request.get(`/dlviz-lab/api/runs/${runs[0].id}?token=${TOKEN}`)).json();
+  const run = await (
+    await page.request.get(`/dlviz-lab/api/runs/${runs[0].id}?token=${TOKEN}`)
+  ).json();
   const tokens: string[] = run.result.tokens;
-  const view = page.locator('.dlviz-view').filter({ has: page.getByTestId('dlviz-projection') }).first();
+  const view = page
+    .locator('.dlviz-view')
+    .filter({ has: page.getByTestId('dlviz-projection') })
+    .first();
   const scatter = view.getByTestId('dlviz-projection');
   await expect(scatter).toBeVisible();
   await expect(scatter.locator('circle.dlviz-point')).toHaveCount(tokens.length);
   await expect(scatter.locator('text.dlviz-point-label', { hasText: /^cat$/ })).toBeVisible();
   // Two sentences and special tokens: three colours.
-  const fills = await scatter.locator('circle.dlviz-point').evaluateAll(els => [...new Set(els.map(e => e.getAttribute('fill')))]);
+  const fills = await scatter
+    .locator('circle.dlviz-point')
+    .evaluateAll(els => [...new Set(els.map(e => e.getAttribute('fill')))]);
   expect(fills.length).toBe(3);
   const slider = view.getByTestId('dlviz-projection-layer');
   await expect(slider).toHaveAttribute('max', '6');
@@ -305,13 +391,21 @@ test('embedding projection: one labelled point per token, coloured by sentence, 
   const before = await scatter.locator('circle.dlviz-point').first().getAttribute('cx');
   await slider.fill('0');
   await expect(view.locator('.dlviz-projection-label')).toContainText('embeddings');
-  await expect.poll(() => scatter.locator('circle.dlviz-point').first().getAttribute('cx')).not.toBe(before);
+  await expect
+    .poll(() => scatter.locator('circle.dlviz-point').first().getAttribute('cx'))
+    .not.toBe(before);
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-projection.png') });
-  const [pngDownload] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-png').click()]);
+  const [pngDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    view.getByTestId('dlviz-download-png').click()
+  ]);
   const png = fs.readFileSync(await pngDownload.path());
   expect(png.subarray(1, 4).toString()).toBe('PNG');
   fs.writeFileSync(path.join(ARTIFACTS, 'transformer-projection-export.png'), png);
-  const [htmlDownload] = await Promise.all([page.waitForEvent('download'), view.getByTestId('dlviz-download-html').click()]);
+  const [htmlDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    view.getByTestId('dlviz-download-html').click()
+  ]);
   expect(htmlDownload.suggestedFilename()).toMatch(/\.html$/);
   const html = fs.readFileSync(await htmlDownload.path(), 'utf-8');
   expect(html).toContain('<title>Token map');
@@ -322,7 +416,9 @@ test('embedding projection: one labelled point per token, coloured by sentence, 
   expect(html).not.toMatch(/<script/i);
   expect(html).not.toMatch(/https?:/i);
   fs.writeFileSync(path.join(ARTIFACTS, 'transformer-projection-export.html'), html);
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });
 
 test('a long input: the attention comes one layer at a time, with a visible link threshold', async ({
@@ -341,14 +437,20 @@ test('a long input: the attention comes one layer at a time, with a visible link
   await openPanelFromPalette(page);
   const panel = page.locator('#dlviz-lab-panel');
   await expect(panel.getByTestId('dlviz-task')).toHaveValue('transformer.attention');
-  const words = 'the students read the long story and each word looked at the others while the teacher watched'.split(' ');
+  const words =
+    'the students read the long story and each word looked at the others while the teacher watched'.split(
+      ' '
+    );
   const text = Array.from({ length: 200 }, (_, i) => words[i % words.length]).join(' ') + '.';
   await panel.locator('textarea').first().fill(text);
   await panel.locator('input[id$="max_tokens"]').fill('200');
   await panel.getByTestId('dlviz-run').click();
   await expect(panel.getByTestId('dlviz-status')).toContainText('succeeded', { timeout: 120_000 });
 
-  const view = page.locator('.dlviz-view').filter({ has: page.getByTestId('dlviz-long-matrix') }).first();
+  const view = page
+    .locator('.dlviz-view')
+    .filter({ has: page.getByTestId('dlviz-long-matrix') })
+    .first();
   await expect(view).toBeVisible({ timeout: 60_000 });
   await expect(view.getByTestId('dlviz-long-status')).toContainText('200 tokens');
   await expect(view.getByTestId('dlviz-long-threshold-label')).toContainText('0.05');
@@ -365,5 +467,7 @@ test('a long input: the attention comes one layer at a time, with a visible link
   await expect(view.locator('figcaption', { hasText: 'layer 3, head 0' })).toBeVisible();
   expect(slices).toEqual(['?index=0&dtype=float16', '?index=3&dtype=float16']);
   await page.screenshot({ path: path.join(ARTIFACTS, 'transformer-long-input.png') });
-  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual([]);
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
 });

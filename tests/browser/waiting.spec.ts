@@ -25,9 +25,12 @@ test('a run queued behind a busy notebook cell says it is waiting, then runs', a
   await page.keyboard.type("import time; print('sleeping', flush=True); time.sleep(40)");
   await page.keyboard.press('Shift+Enter');
   // Its output shows once the kernel runs it: from then on the kernel is busy.
-  await expect(notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output')).toContainText('sleeping', {
-    timeout: 60_000
-  });
+  await expect(notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output')).toContainText(
+    'sleeping',
+    {
+      timeout: 60_000
+    }
+  );
 
   // A short training run for the notebook's kernel, from the panel.
   await openPanelFromPalette(page);

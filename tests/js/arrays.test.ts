@@ -1,4 +1,10 @@
-import { decodeArray, decodeArrays, float16ToNumber, isEncodedArray, NDArray } from '../../labextension/src/api/arrays';
+import {
+  decodeArray,
+  decodeArrays,
+  float16ToNumber,
+  isEncodedArray,
+  NDArray
+} from '../../labextension/src/api/arrays';
 import { encode, float32 } from './helpers';
 
 describe('decodeArray', () => {
@@ -15,7 +21,9 @@ describe('decodeArray', () => {
   it('converts float16 bits, subnormals and infinities included, to a Float32Array', () => {
     // 0x3c00 = 1, 0xc000 = -2, 0x3555 ~ 0.33325, 0x0001 = 2^-24, 0x7c00 = +inf, 0x7bff = 65504
     const bits = [0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00, 0x7bff];
-    const array = decodeArray(encode('float16', [6], bits, (v, o, x) => v.setUint16(o, x, true), 2));
+    const array = decodeArray(
+      encode('float16', [6], bits, (v, o, x) => v.setUint16(o, x, true), 2)
+    );
     expect(array.data).toBeInstanceOf(Float32Array);
     const out = Array.from(array.data);
     expect(out[0]).toBe(1);
@@ -52,16 +60,22 @@ describe('decodeArray', () => {
   });
 
   it('decodes int32 and float64', () => {
-    const ints = decodeArray(encode('int32', [3], [-7, 0, 2 ** 31 - 1], (v, o, x) => v.setInt32(o, x, true), 4));
+    const ints = decodeArray(
+      encode('int32', [3], [-7, 0, 2 ** 31 - 1], (v, o, x) => v.setInt32(o, x, true), 4)
+    );
     expect(ints.data).toBeInstanceOf(Int32Array);
     expect(Array.from(ints.data)).toEqual([-7, 0, 2 ** 31 - 1]);
-    const doubles = decodeArray(encode('float64', [2], [Math.PI, -1e300], (v, o, x) => v.setFloat64(o, x, true), 8));
+    const doubles = decodeArray(
+      encode('float64', [2], [Math.PI, -1e300], (v, o, x) => v.setFloat64(o, x, true), 8)
+    );
     expect(Array.from(doubles.data)).toEqual([Math.PI, -1e300]);
   });
 
   it('refuses data whose size does not fit the shape, and unknown dtypes', () => {
     expect(() => decodeArray(float32([2, 2], [1, 2, 3]))).toThrow(/needs 16 bytes, got 12/);
-    expect(() => decodeArray({ dtype: 'complex64', shape: [1], data: '' })).toThrow(/unknown dtype/);
+    expect(() => decodeArray({ dtype: 'complex64', shape: [1], data: '' })).toThrow(
+      /unknown dtype/
+    );
   });
 });
 

@@ -29,7 +29,11 @@ const TOKENS = ['[CLS]', 'the', 'cat', 'sat', '[SEP]'];
 
 describe('headViewParams', () => {
   it('nests the attention as [layers][heads][N][N] with every layer included', () => {
-    const params = headViewParams({ tokens: TOKENS, attention: attention(2, 3, 5), rootId: 'bertviz-x' });
+    const params = headViewParams({
+      tokens: TOKENS,
+      attention: attention(2, 3, 5),
+      rootId: 'bertviz-x'
+    });
     expect(params.attention).toHaveLength(1);
     const all = params.attention[0];
     expect(all.name).toBe('All');
@@ -49,7 +53,11 @@ describe('headViewParams', () => {
   });
 
   it('adds the four sentence-pair slices as BertViz does when sentence B starts', () => {
-    const params = headViewParams({ tokens: TOKENS, attention: attention(1, 1, 5), sentenceBStart: 3 });
+    const params = headViewParams({
+      tokens: TOKENS,
+      attention: attention(1, 1, 5),
+      sentenceBStart: 3
+    });
     expect(params.attention.map(s => s.name)).toEqual([
       'All',
       'Sentence A -> Sentence A',
@@ -69,7 +77,9 @@ describe('headViewParams', () => {
   });
 
   it('refuses attention whose size does not match the tokens', () => {
-    expect(() => headViewParams({ tokens: ['a'], attention: attention(1, 1, 2) })).toThrow(/2x2 positions/);
+    expect(() => headViewParams({ tokens: ['a'], attention: attention(1, 1, 2) })).toThrow(
+      /2x2 positions/
+    );
   });
 
   it('prettifies BPE and SentencePiece markers like BertViz', () => {
@@ -79,7 +89,11 @@ describe('headViewParams', () => {
 
 describe('headViewDocument', () => {
   const doc = headViewDocument(
-    { tokens: ['[CLS]', 'the', 'cat', '</script><b>', '[SEP]'], attention: attention(2, 2, 5), rootId: 'bertviz-t' },
+    {
+      tokens: ['[CLS]', 'the', 'cat', '</script><b>', '[SEP]'],
+      attention: attention(2, 2, 5),
+      rootId: 'bertviz-t'
+    },
     SCRIPTS
   );
 
@@ -133,12 +147,17 @@ describe('headViewDocument', () => {
     expect(scripts[0].textContent).toContain('window.d3');
     expect(parsed.querySelector('#bertviz-t #vis')).not.toBeNull();
     expect(parsed.querySelector('#bertviz-t #layer')).not.toBeNull();
-    expect(scripts[4].textContent).toContain('"right_text":["[CLS]","the","cat","\\u003c/script\\u003e\\u003cb\\u003e"');
+    expect(scripts[4].textContent).toContain(
+      '"right_text":["[CLS]","the","cat","\\u003c/script\\u003e\\u003cb\\u003e"'
+    );
   });
 
   it('refuses a head view script without the marker', () => {
-    expect(() => fillHeadView('console.log(1)', headViewParams({ tokens: ['a'], attention: attention(1, 1, 1) }))).toThrow(
-      /PYTHON_PARAMS/
-    );
+    expect(() =>
+      fillHeadView(
+        'console.log(1)',
+        headViewParams({ tokens: ['a'], attention: attention(1, 1, 1) })
+      )
+    ).toThrow(/PYTHON_PARAMS/);
   });
 });

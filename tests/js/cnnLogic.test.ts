@@ -1,5 +1,19 @@
 /** The CNN explorer's pure logic. */
-import { cellSize, clampEpoch, classProfile, drawingToPixels, filterOrder, imageToPixels, inkBox, inspectParams, rankPredictions, resizeGrid, rgbaToInk, rowShares, toDataScale } from '../../labextension/src/views/cnn/cnnLogic';
+import {
+  cellSize,
+  clampEpoch,
+  classProfile,
+  drawingToPixels,
+  filterOrder,
+  imageToPixels,
+  inkBox,
+  inspectParams,
+  rankPredictions,
+  resizeGrid,
+  rgbaToInk,
+  rowShares,
+  toDataScale
+} from '../../labextension/src/views/cnn/cnnLogic';
 
 /** A width x height grid with ink (1) where `on(x, y)`. */
 function grid(width: number, height: number, on: (x: number, y: number) => boolean) {
@@ -15,14 +29,27 @@ function grid(width: number, height: number, on: (x: number, y: number) => boole
 describe('drawings and pictures to pixels', () => {
   it('resizeGrid averages each output pixel over its area', () => {
     // Left half ink on a 4x2 grid -> 2x1: [1, 0]; 3 -> 2 splits a pixel between outputs.
-    expect(Array.from(resizeGrid(grid(4, 2, x => x < 2), 2, 1).values)).toEqual([1, 0]);
+    expect(
+      Array.from(
+        resizeGrid(
+          grid(4, 2, x => x < 2),
+          2,
+          1
+        ).values
+      )
+    ).toEqual([1, 0]);
     const thirds = resizeGrid({ width: 3, height: 1, values: new Float32Array([1, 0, 0]) }, 2, 1);
     expect(thirds.values[0]).toBeCloseTo(2 / 3);
     expect(thirds.values[1]).toBeCloseTo(0);
   });
 
   it('inkBox finds the box around the strokes, null for a blank canvas', () => {
-    expect(inkBox(grid(10, 10, (x, y) => x >= 3 && x < 5 && y >= 2 && y < 8))).toEqual({ x0: 3, y0: 2, x1: 5, y1: 8 });
+    expect(inkBox(grid(10, 10, (x, y) => x >= 3 && x < 5 && y >= 2 && y < 8))).toEqual({
+      x0: 3,
+      y0: 2,
+      x1: 5,
+      y1: 8
+    });
     expect(inkBox(grid(10, 10, () => false))).toBeNull();
   });
 
@@ -44,7 +71,13 @@ describe('drawings and pictures to pixels', () => {
   });
 
   it('a blank drawing gives all-zero pixels', () => {
-    expect(drawingToPixels(grid(16, 16, () => false), 4, 4)).toEqual([
+    expect(
+      drawingToPixels(
+        grid(16, 16, () => false),
+        4,
+        4
+      )
+    ).toEqual([
       [0, 0, 0, 0],
       [0, 0, 0, 0],
       [0, 0, 0, 0],
@@ -61,7 +94,13 @@ describe('drawings and pictures to pixels', () => {
   });
 
   it('imageToPixels resizes a picture and stretches it to 0..1', () => {
-    const ink = { width: 4, height: 4, values: new Float32Array([0.2, 0.2, 0.6, 0.6, 0.2, 0.2, 0.6, 0.6, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2]) };
+    const ink = {
+      width: 4,
+      height: 4,
+      values: new Float32Array([
+        0.2, 0.2, 0.6, 0.6, 0.2, 0.2, 0.6, 0.6, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2
+      ])
+    };
     expect(imageToPixels(ink, 2, 2)).toEqual([
       [0, 1],
       [0, 0]
@@ -109,7 +148,11 @@ describe('predictions, filters and confusion', () => {
   });
 
   it('inspectParams asks for a run, an epoch and an image or a drawing', () => {
-    expect(inspectParams('abc', 2, { index: 5 })).toEqual({ run: 'abc', epoch: 2, input: { index: 5, pixels: [] } });
+    expect(inspectParams('abc', 2, { index: 5 })).toEqual({
+      run: 'abc',
+      epoch: 2,
+      input: { index: 5, pixels: [] }
+    });
     expect(inspectParams('abc', 0, { pixels: [[0, 1]] })).toEqual({
       run: 'abc',
       epoch: 0,

@@ -47,9 +47,18 @@ describe('the epochs a run kept', () => {
   });
 
   it('shows the kernel note only when a budget thinned the snapshots', () => {
-    const message = 'To stay within 32 MiB, snapshots were kept every 4th epoch and the last (17 of 62 epochs).';
-    expect(keptNotice({ kept: { snapshot_epochs: THINNED, every: 4, bytes: 1, budget_bytes: 2, message } })).toBe(message);
-    expect(keptNotice({ kept: { snapshot_epochs: [0, 1], every: 1, bytes: 1, budget_bytes: 2, message: null } })).toBeNull();
+    const message =
+      'To stay within 32 MiB, snapshots were kept every 4th epoch and the last (17 of 62 epochs).';
+    expect(
+      keptNotice({
+        kept: { snapshot_epochs: THINNED, every: 4, bytes: 1, budget_bytes: 2, message }
+      })
+    ).toBe(message);
+    expect(
+      keptNotice({
+        kept: { snapshot_epochs: [0, 1], every: 1, bytes: 1, budget_bytes: 2, message: null }
+      })
+    ).toBeNull();
     expect(keptNotice({ kept: { message: '  ' } })).toBeNull();
     expect(keptNotice({})).toBeNull();
     expect(keptNotice(null)).toBeNull();
@@ -79,39 +88,57 @@ describe('a model whose kernel is gone', () => {
       'The trained model lived in kernel 3f2a9c1e, which is no longer running: the saved epochs below ' +
         'still show, but drawing a new image or inspecting another epoch needs the run again.'
     );
-    expect(kernelGoneMessage(kernel, 'transformer.train')).toContain('the neuron view or another sentence needs the run again');
+    expect(kernelGoneMessage(kernel, 'transformer.train')).toContain(
+      'the neuron view or another sentence needs the run again'
+    );
     expect(kernelGoneMessage(null)).toContain('kernel unknown');
   });
 
   it('is told by an inspect run failing on "run" or by a 404 on the kernel id', () => {
-    expect(modelGone(new RunFailedError("No trained model is kept for run 'x' in this kernel", 'run'))).toBe(true);
+    expect(
+      modelGone(new RunFailedError("No trained model is kept for run 'x' in this kernel", 'run'))
+    ).toBe(true);
     expect(modelGone(new RunFailedError('Epoch 5 is not kept for this run', 'epoch'))).toBe(false);
     const noKernel = errorFromBody(
       404,
       'Not Found',
       JSON.stringify({
         message: `no kernel with id '${kernel}'`,
-        errors: [{ field: 'kernel_id', path: ['kernel_id'], message: `no kernel with id '${kernel}'` }]
+        errors: [
+          { field: 'kernel_id', path: ['kernel_id'], message: `no kernel with id '${kernel}'` }
+        ]
       })
     );
     expect(modelGone(noKernel)).toBe(true);
     expect(modelGone(new ApiError(404, "no run with id 'x'"))).toBe(false);
-    expect(modelGone(new ApiError(500, 'boom', [{ field: 'kernel_id', path: [], message: 'x' }]))).toBe(false);
+    expect(
+      modelGone(new ApiError(500, 'boom', [{ field: 'kernel_id', path: [], message: 'x' }]))
+    ).toBe(false);
     expect(modelGone(new Error('run'))).toBe(false);
   });
 });
 
 describe('answers the panel shows', () => {
-  const schema = { properties: { text: { type: 'string' }, training: { type: 'object', properties: { learning_rate: {} } } } };
+  const schema = {
+    properties: {
+      text: { type: 'string' },
+      training: { type: 'object', properties: { learning_rate: {} } }
+    }
+  };
 
   it('shows a full queue (429, no field) on the general line', () => {
     const error = errorFromBody(
       429,
       'Too Many Requests',
-      JSON.stringify({ message: "kernel 'k1' has 8 runs waiting; wait for one to finish or cancel one", errors: [] })
+      JSON.stringify({
+        message: "kernel 'k1' has 8 runs waiting; wait for one to finish or cancel one",
+        errors: []
+      })
     );
     expect(error.status).toBe(429);
-    expect(error.message).toBe("kernel 'k1' has 8 runs waiting; wait for one to finish or cancel one");
+    expect(error.message).toBe(
+      "kernel 'k1' has 8 runs waiting; wait for one to finish or cancel one"
+    );
     const { extraErrors, general } = mapErrors(error.errors, schema);
     expect(extraErrors).toEqual({});
     expect(general).toEqual([]);
@@ -124,34 +151,50 @@ describe('answers the panel shows', () => {
       JSON.stringify({
         message: 'params.training.learning_rate: NaN is not a number JSON allows',
         errors: [
-          { field: 'training.learning_rate', path: ['params', 'training', 'learning_rate'], message: 'NaN is not a number JSON allows' }
+          {
+            field: 'training.learning_rate',
+            path: ['params', 'training', 'learning_rate'],
+            message: 'NaN is not a number JSON allows'
+          }
         ]
       })
     );
     const mapped = mapErrors(nan.errors, schema);
-    expect(mapped.extraErrors).toEqual({ training: { learning_rate: { __errors: ['NaN is not a number JSON allows'] } } });
+    expect(mapped.extraErrors).toEqual({
+      training: { learning_rate: { __errors: ['NaN is not a number JSON allows'] } }
+    });
     expect(mapped.general).toEqual([]);
     const deep = errorFromBody(
       400,
       'Bad Request',
-      JSON.stringify({ message: 'the body nests deeper than 32 levels', errors: [{ field: null, path: [], message: 'the body nests deeper than 32 levels' }] })
+      JSON.stringify({
+        message: 'the body nests deeper than 32 levels',
+        errors: [{ field: null, path: [], message: 'the body nests deeper than 32 levels' }]
+      })
     );
-    expect(mapErrors(deep.errors, schema).general).toEqual(['the body nests deeper than 32 levels']);
+    expect(mapErrors(deep.errors, schema).general).toEqual([
+      'the body nests deeper than 32 levels'
+    ]);
   });
 
   it('names the field of a value the form refuses before sending (a text over maxLength)', () => {
-    expect(describeError({ property: '.text', message: 'must NOT have more than 1000 characters' })).toBe(
-      'text must NOT have more than 1000 characters'
-    );
+    expect(
+      describeError({ property: '.text', message: 'must NOT have more than 1000 characters' })
+    ).toBe('text must NOT have more than 1000 characters');
     expect(describeError({ stack: 'must be object' })).toBe('must be object');
   });
 
   it('says so in words while a queued run waits for a notebook cell', () => {
-    const waiting = { phase: 'waiting', message: 'Waiting for the kernel: a notebook cell is still running' };
+    const waiting = {
+      phase: 'waiting',
+      message: 'Waiting for the kernel: a notebook cell is still running'
+    };
     expect(isWaiting('queued', waiting)).toBe(true);
     expect(isWaiting('running', waiting)).toBe(false);
     expect(isWaiting('queued', { step: 1, total: 4, message: 'Loading' })).toBe(false);
     expect(isWaiting('queued', null)).toBe(false);
-    expect(statusLine('queued', waiting.message)).toBe('queued: Waiting for the kernel: a notebook cell is still running');
+    expect(statusLine('queued', waiting.message)).toBe(
+      'queued: Waiting for the kernel: a notebook cell is still running'
+    );
   });
 });

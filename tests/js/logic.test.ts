@@ -11,7 +11,11 @@ import {
   uiSchemaFor,
   validChoice
 } from '../../labextension/src/panel/formLogic';
-import { isTerminal, progressFraction, TERMINAL_STATUSES } from '../../labextension/src/api/runStatus';
+import {
+  isTerminal,
+  progressFraction,
+  TERMINAL_STATUSES
+} from '../../labextension/src/api/runStatus';
 import { firstWords } from '../../labextension/src/views/shared/format';
 
 const ATTENTION_SCHEMA = {
@@ -37,7 +41,12 @@ const ATTENTION_SCHEMA = {
 
 const TASKS = [
   { id: 'cnn.train', family: 'cnn', title: 'Train a CNN', schema: {} },
-  { id: 'transformer.attention', family: 'transformer', title: 'Attention', schema: ATTENTION_SCHEMA },
+  {
+    id: 'transformer.attention',
+    family: 'transformer',
+    title: 'Attention',
+    schema: ATTENTION_SCHEMA
+  },
   { id: 'cnn.filters', family: 'cnn', title: 'Filters', schema: {} },
   { id: 'rnn.hidden_states', family: 'rnn', title: 'Hidden states', schema: {} }
 ];
@@ -94,7 +103,10 @@ describe('form', () => {
   });
 
   it('sends the fields that are set and leaves emptied ones to the schema defaults', () => {
-    expect(paramsOf({ text: 'hi', text_b: undefined, max_tokens: 9 })).toEqual({ text: 'hi', max_tokens: 9 });
+    expect(paramsOf({ text: 'hi', text_b: undefined, max_tokens: 9 })).toEqual({
+      text: 'hi',
+      max_tokens: 9
+    });
     expect(paramsOf(undefined)).toEqual({});
   });
 });
@@ -107,7 +119,9 @@ describe('kernel picker', () => {
       { value: 'notebook', label: 'Kernel of welcome.ipynb' },
       { value: 'scratch', label: 'Scratch kernel' }
     ]);
-    expect(kernelOptions({ name: 'x.ipynb', kernelId: null })).toEqual([{ value: 'scratch', label: 'Scratch kernel' }]);
+    expect(kernelOptions({ name: 'x.ipynb', kernelId: null })).toEqual([
+      { value: 'scratch', label: 'Scratch kernel' }
+    ]);
     expect(kernelOptions(null)).toEqual([{ value: 'scratch', label: 'Scratch kernel' }]);
   });
 
@@ -128,8 +142,16 @@ describe('server errors', () => {
   it('puts field errors next to their field and the rest on the general line', () => {
     const { extraErrors, general } = mapErrors(
       [
-        { field: 'max_tokens', path: ['max_tokens'], message: 'params.max_tokens: 9999 is greater than the maximum of 512' },
-        { field: 'training.epochs', path: ['training', 'epochs'], message: 'params.training.epochs: must be >= 1' },
+        {
+          field: 'max_tokens',
+          path: ['max_tokens'],
+          message: 'params.max_tokens: 9999 is greater than the maximum of 512'
+        },
+        {
+          field: 'training.epochs',
+          path: ['training', 'epochs'],
+          message: 'params.training.epochs: must be >= 1'
+        },
         { field: 'kernel_id', path: ['kernel_id'], message: "no kernel with id 'zz'" },
         { field: null, path: [], message: 'the request body must be a JSON object' },
         { field: 'params.text', path: [], message: 'params.text: too short' }

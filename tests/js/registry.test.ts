@@ -62,6 +62,10 @@ describe('the registry itself', () => {
   });
 
   it('gives each view of a run its own DOM id, as before the registry', () => {
-    expect(VIEWS.map(view => view.id('a/b'))).toEqual(['dlviz-view-a_b', 'dlviz-monitor-a_b', 'dlviz-cnn-a_b']);
+    expect(VIEWS.map(view => view.id('a/b'))).toEqual([
+      'dlviz-view-a_b',
+      'dlviz-monitor-a_b',
+      'dlviz-cnn-a_b'
+    ]);
   });
 });

@@ -1,6 +1,19 @@
 /** The colour scales and chart logic every family's views share. */
-import { divergingColor, maxAbs, sequentialColor, valueRange } from '../../labextension/src/views/shared/colors';
-import { gapPath, histogram, histogramBars, linePath, linearScale, niceTicks, seriesDomain } from '../../labextension/src/views/shared/chartLogic';
+import {
+  divergingColor,
+  maxAbs,
+  sequentialColor,
+  valueRange
+} from '../../labextension/src/views/shared/colors';
+import {
+  gapPath,
+  histogram,
+  histogramBars,
+  linePath,
+  linearScale,
+  niceTicks,
+  seriesDomain
+} from '../../labextension/src/views/shared/chartLogic';
 
 describe('colour maps', () => {
   it('diverging map is blue for the negative limit, light grey at zero, red for the positive limit', () => {
@@ -43,7 +56,12 @@ describe('chart scales and paths', () => {
   });
 
   it('seriesDomain starts at zero for losses and ignores nulls', () => {
-    expect(seriesDomain([[2.3, 1.1, null], [null, 0.9]])).toEqual([0, 2.3]);
+    expect(
+      seriesDomain([
+        [2.3, 1.1, null],
+        [null, 0.9]
+      ])
+    ).toEqual([0, 2.3]);
     expect(seriesDomain([[-1, 1]], false)).toEqual([-1, 1]);
     expect(seriesDomain([[null]])).toEqual([0, 1]);
   });

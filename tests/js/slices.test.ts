@@ -17,11 +17,20 @@ describe('SliceSource', () => {
 
   it('fetches a stub one entry at a time, once, with the asked dtype', async () => {
     const calls: string[] = [];
-    const fetch = async (href: string, index: number, dtype?: string | null): Promise<IEncodedArray> => {
+    const fetch = async (
+      href: string,
+      index: number,
+      dtype?: string | null
+    ): Promise<IEncodedArray> => {
       calls.push(`${href}?index=${index}&dtype=${dtype}`);
       return float32([2, 2], VALUES.slice(index * 4, index * 4 + 4)) as IEncodedArray;
     };
-    const stub = { dtype: 'float32', shape: [3, 2, 2], bytes: 48, href: 'runs/r1/arrays/snapshots.attention' };
+    const stub = {
+      dtype: 'float32',
+      shape: [3, 2, 2],
+      bytes: 48,
+      href: 'runs/r1/arrays/snapshots.attention'
+    };
     const source = new SliceSource(stub, fetch, { dtype: 'float16' });
     expect(source.remote).toBe(true);
     const [a, b] = await Promise.all([source.get(1), source.get(1)]);
@@ -33,8 +42,13 @@ describe('SliceSource', () => {
   });
 
   it('forgets the least recently used entry beyond its capacity', async () => {
-    const fetch = async (_: string, index: number) => float32([2, 2], VALUES.slice(index * 4, index * 4 + 4)) as IEncodedArray;
-    const source = new SliceSource({ dtype: 'float32', shape: [3, 2, 2], bytes: 48, href: 'h' }, fetch, { capacity: 2 });
+    const fetch = async (_: string, index: number) =>
+      float32([2, 2], VALUES.slice(index * 4, index * 4 + 4)) as IEncodedArray;
+    const source = new SliceSource(
+      { dtype: 'float32', shape: [3, 2, 2], bytes: 48, href: 'h' },
+      fetch,
+      { capacity: 2 }
+    );
     await source.get(0);
     await source.get(1);
     await source.get(0); // 0 is now the most recent
@@ -45,7 +59,10 @@ describe('SliceSource', () => {
 
   it('refuses an index out of range and a wrong shape from the server', async () => {
     const fetch = async () => float32([4], [1, 2, 3, 4]) as IEncodedArray;
-    const source = new SliceSource({ dtype: 'float32', shape: [3, 2, 2], bytes: 48, href: 'h' }, fetch);
+    const source = new SliceSource(
+      { dtype: 'float32', shape: [3, 2, 2], bytes: 48, href: 'h' },
+      fetch
+    );
     await expect(source.get(3)).rejects.toThrow(/out of range 0..2/);
     await expect(source.get(0)).rejects.toThrow(/expected \[2, 2\]/);
     // The failed entry is not cached: a second call fetches again.
@@ -62,7 +79,16 @@ describe('resolveStubs', () => {
     const result = {
       name: 'conv',
       inline: { dtype: 'float32', shape: [1], data: 'AACAPw==' },
-      snapshots: [{ filters: { dtype: 'float32', shape: [9, 4], bytes: 144, href: 'runs/r/arrays/snapshots.0.filters' } }]
+      snapshots: [
+        {
+          filters: {
+            dtype: 'float32',
+            shape: [9, 4],
+            bytes: 144,
+            href: 'runs/r/arrays/snapshots.0.filters'
+          }
+        }
+      ]
     };
     const out = await resolveStubs(result, async href => {
       fetched.push(href);

@@ -43,7 +43,8 @@ describe('snapshotHtml', () => {
         return FAKE_PNG;
       },
       css: '.dlviz-cell { color: var(--jp-ui-font-color1); }\n.x { background: url(https://example.com/a.png); }',
-      readVariable: name => (name === '--jp-layout-color3' ? '#eeeeee' : name === '--jp-ui-font-color1' ? '#111' : '')
+      readVariable: name =>
+        name === '--jp-layout-color3' ? '#eeeeee' : name === '--jp-ui-font-color1' ? '#111' : ''
     });
     expect(seen).toEqual([root.querySelector('canvas')]);
     expect(html).toContain(`<img src="${FAKE_PNG}"`);
@@ -91,6 +92,8 @@ describe('snapshotHtml', () => {
   });
 
   it('escapes text for HTML', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;'
+    );
   });
 });

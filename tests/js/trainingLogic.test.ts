@@ -1,6 +1,16 @@
 /** The training monitor's curves, fed by progress events. */
-import { formatCount, formatPercent, formatSeconds } from '../../labextension/src/views/shared/format';
-import { addProgress, curvesFromHistory, emptyCurves, epochAxisMax, trainingLine } from '../../labextension/src/views/training/trainingLogic';
+import {
+  formatCount,
+  formatPercent,
+  formatSeconds
+} from '../../labextension/src/views/shared/format';
+import {
+  addProgress,
+  curvesFromHistory,
+  emptyCurves,
+  epochAxisMax,
+  trainingLine
+} from '../../labextension/src/views/training/trainingLogic';
 
 describe('training curves from progress events', () => {
   const epochEvent = (epoch: number, trainLoss: number, validationLoss: number | null) => ({
@@ -19,7 +29,12 @@ describe('training curves from progress events', () => {
 
   it('adds one point per finished epoch and ignores mid-epoch events', () => {
     let curves = emptyCurves();
-    curves = addProgress(curves, { phase: 'train', epoch: 1, train_loss: 2.0, validation_loss: null });
+    curves = addProgress(curves, {
+      phase: 'train',
+      epoch: 1,
+      train_loss: 2.0,
+      validation_loss: null
+    });
     expect(curves.epoch).toEqual([]);
     curves = addProgress(curves, epochEvent(1, 1.2, 1.3));
     curves = addProgress(curves, epochEvent(2, 0.8, 1.0));
@@ -52,7 +67,7 @@ describe('training curves from progress events', () => {
     expect(curvesFromHistory(null).epoch).toEqual([]);
   });
 
-  it('epochAxisMax shows a short run whole and grows a long run\'s axis in round steps', () => {
+  it("epochAxisMax shows a short run whole and grows a long run's axis in round steps", () => {
     expect(epochAxisMax(0, 8)).toBe(8);
     expect(epochAxisMax(3, 200)).toBe(10);
     expect(epochAxisMax(10, 200)).toBe(20);

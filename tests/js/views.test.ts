@@ -15,7 +15,6 @@ import {
 import { dataUrlToBlob, fileNameOf } from '../../labextension/src/views/shared/frame';
 import { float32, grid } from './helpers';
 
-
 const TOKENS = ['[CLS]', 'a', '[SEP]', 'b', '[SEP]'];
 const SCRIPTS = {
   d3: 'window.d3 = {};',
@@ -23,7 +22,8 @@ const SCRIPTS = {
   requirejs: 'var define;',
   view: "require.config({}); requirejs(['jquery', 'd3'], function ($, d3) { const params = PYTHON_PARAMS; });"
 };
-const NEURON_JS = "requirejs(['jquery', 'd3'], function ($, d3) { const params = window.bertviz_params; });";
+const NEURON_JS =
+  "requirejs(['jquery', 'd3'], function ($, d3) { const params = window.bertviz_params; });";
 
 describe('modelViewParams', () => {
   const params = modelViewParams(
@@ -55,7 +55,16 @@ describe('neuronViewParams', () => {
   const queries = grid(2, 3, 5, 4);
   const keys = grid(2, 3, 5, 4);
   const params = neuronViewParams(
-    { tokens: TOKENS, attention: grid(2, 3, 5, 5), sentenceBStart: 3, queries, keys, causal: true, layer: 1, heads: [2] },
+    {
+      tokens: TOKENS,
+      attention: grid(2, 3, 5, 5),
+      sentenceBStart: 3,
+      queries,
+      keys,
+      causal: true,
+      layer: 1,
+      heads: [2]
+    },
     'light'
   );
   it('has the filters all/aa/ab/ba/bb with queries of the rows and keys of the columns', () => {
@@ -76,11 +85,18 @@ describe('neuronViewParams', () => {
     expect(params.default_filter).toBe('all');
   });
   it('refuses attention without queries and keys', () => {
-    expect(() => neuronViewParams({ tokens: TOKENS, attention: grid(1, 1, 5, 5) })).toThrow(/include_qk/);
+    expect(() => neuronViewParams({ tokens: TOKENS, attention: grid(1, 1, 5, 5) })).toThrow(
+      /include_qk/
+    );
   });
   it('refuses queries that do not match the attention', () => {
     expect(() =>
-      neuronViewParams({ tokens: TOKENS, attention: grid(2, 3, 5, 5), queries: grid(2, 2, 5, 4), keys })
+      neuronViewParams({
+        tokens: TOKENS,
+        attention: grid(2, 3, 5, 5),
+        queries: grid(2, 2, 5, 4),
+        keys
+      })
     ).toThrow(/queries must have shape/);
   });
 });
@@ -88,7 +104,10 @@ describe('neuronViewParams', () => {
 describe('viewDocument', () => {
   const input = { tokens: TOKENS, attention: grid(1, 2, 5, 5), sentenceBStart: 3, rootId: 'r1' };
   it('fills the model view marker and has its filter select', () => {
-    const doc = viewDocument('model', input, SCRIPTS, { background: '#111111', foreground: '#eeeeee' });
+    const doc = viewDocument('model', input, SCRIPTS, {
+      background: '#111111',
+      foreground: '#eeeeee'
+    });
     expect(doc).not.toContain('PYTHON_PARAMS');
     expect(doc).toContain('"display_mode":"dark"');
     expect(doc).toContain('<option value="3">Sentence A -&gt; Sentence B</option>');
@@ -127,7 +146,12 @@ describe('displayModeFor', () => {
 
 describe('array stubs and slices', () => {
   it('tells a stub from an inline array', () => {
-    const stub = { dtype: 'float16', shape: [6, 12, 512, 512], bytes: 37748736, href: 'runs/x/arrays/attention' };
+    const stub = {
+      dtype: 'float16',
+      shape: [6, 12, 512, 512],
+      bytes: 37748736,
+      href: 'runs/x/arrays/attention'
+    };
     expect(isArrayStub(stub)).toBe(true);
     expect(isArrayStub(float32([1], [1]))).toBe(false);
     expect(isArrayStub({ ...stub, data: '' })).toBe(false);
@@ -144,7 +168,11 @@ describe('notebook output helpers', () => {
   it('offers the neuron view only with queries and keys', () => {
     const a = float32([1], [1]);
     expect(availableKinds({ attention: a })).toEqual(['head', 'model']);
-    expect(availableKinds({ attention: a, queries: a, keys: a })).toEqual(['head', 'model', 'neuron']);
+    expect(availableKinds({ attention: a, queries: a, keys: a })).toEqual([
+      'head',
+      'model',
+      'neuron'
+    ]);
   });
   it('guesses a height from tokens or layers', () => {
     expect(initialHeight('head', 9, 6)).toBe(9 * 22 + 120);

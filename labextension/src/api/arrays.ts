@@ -116,9 +116,7 @@ export class NDArray {
 
   constructor(data: NumericData, shape: number[]) {
     if (product(shape) !== data.length) {
-      throw new Error(
-        `array of ${data.length} values cannot have shape [${shape.join(', ')}]`
-      );
+      throw new Error(`array of ${data.length} values cannot have shape [${shape.join(', ')}]`);
     }
     this.data = data;
     this.shape = shape.slice();
@@ -146,7 +144,9 @@ export class NDArray {
     for (let axis = 0; axis < index.length; axis++) {
       const i = index[axis];
       if (!Number.isInteger(i) || i < 0 || i >= this.shape[axis]) {
-        throw new RangeError(`index ${i} out of range for axis ${axis} of size ${this.shape[axis]}`);
+        throw new RangeError(
+          `index ${i} out of range for axis ${axis} of size ${this.shape[axis]}`
+        );
       }
       flat += i * this.strides[axis];
     }
@@ -162,7 +162,10 @@ export class NDArray {
       throw new RangeError(`index ${i} out of range for axis 0 of size ${this.shape[0]}`);
     }
     const step = this.strides[0];
-    return new NDArray(this.data.subarray(i * step, (i + 1) * step) as NumericData, this.shape.slice(1));
+    return new NDArray(
+      this.data.subarray(i * step, (i + 1) * step) as NumericData,
+      this.shape.slice(1)
+    );
   }
 
   /**
@@ -316,7 +319,10 @@ export function isArrayStub(value: unknown): value is IArrayStub {
   }
   const v = value as { [key: string]: unknown };
   return (
-    typeof v.dtype === 'string' && Array.isArray(v.shape) && typeof v.href === 'string' && !('data' in v)
+    typeof v.dtype === 'string' &&
+    Array.isArray(v.shape) &&
+    typeof v.href === 'string' &&
+    !('data' in v)
   );
 }
 
@@ -343,7 +349,10 @@ export async function resolveStubs<T>(
 }
 
 /** The query of a slice request: `?index=k&dtype=...` (empty for the whole array as sent). */
-export function sliceQuery(index?: number | null, dtype?: 'float16' | 'float32' | 'uint8' | null): string {
+export function sliceQuery(
+  index?: number | null,
+  dtype?: 'float16' | 'float32' | 'uint8' | null
+): string {
   const parts: string[] = [];
   if (typeof index === 'number') {
     if (!Number.isInteger(index) || index < 0) {

@@ -7,6 +7,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { KernelAPI, ServerConnection } from '@jupyterlab/services';
 
+import { trans } from '../i18n';
 import { IEncodedArray, resolveStubs, sliceQuery } from './arrays';
 import { ApiError, errorFromBody, IFieldError } from './errors';
 import { ISseEvent, SseParser } from './events';
@@ -43,7 +44,10 @@ export interface IRun {
   kernel_id: string;
   status: RunStatus;
   progress: IProgress | null;
-  result?: { [key: string]: any } | null;
+  result?: unknown;
+  /** A training run's notebook cell that repeats it ("Insert code"), made by the kernel runtime's
+   * `code_for` on the server; null for other tasks, absent from run lists. */
+  code?: string | null;
   error: string | null;
   error_field?: string | null;
   created: number | string | null;
@@ -58,7 +62,10 @@ export interface ICreatedRun {
 
 /** The event stream of a run: `status` on connect and on each change, `progress` per step. */
 export type RunEvent =
-  | { event: 'status'; data: { id: string; status: RunStatus; error?: string | null; error_field?: string | null } }
+  | {
+      event: 'status';
+      data: { id: string; status: RunStatus; error?: string | null; error_field?: string | null };
+    }
   | { event: 'progress'; data: IProgress };
 
 const API_PATH = 'dlviz-lab/api';
@@ -78,14 +85,22 @@ export class DlvizApi {
     return URLExt.join(this.serverSettings.baseUrl, API_PATH, ...parts);
   }
 
-  /** The tasks and their JSON Schemas. */
-  catalog(): Promise<ICatalog> {
-    return this._json<ICatalog>(this.url('catalog'));
+  /**
+   * The tasks and their JSON Schemas; with `lang` (JupyterLab's language, e.g. 'pt-BR') the
+   * server answers the titles and descriptions in that language (English when it has none).
+   */
+  catalog(lang?: string | null): Promise<ICatalog> {
+    const query = lang && lang !== 'en' ? `?lang=${encodeURIComponent(lang)}` : '';
+    return this._json<ICatalog>(this.url('catalog') + query);
   }
 
   /** Start a run; without `kernelId` the server uses this user's scratch kernel. */
-  createRun(task: string, params: { [key: string]: any }, kernelId?: string | null): Promise<ICreatedRun> {
-    const body: { [key: string]: any } = { task, params };
+  createRun(
+    task: string,
+    params: { [key: string]: unknown },
+    kernelId?: string | null
+  ): Promise<ICreatedRun> {
+    const body: { [key: string]: unknown } = { task, params };
     if (kernelId) {
       body.kernel_id = kernelId;
     }
@@ -180,7 +195,7 @@ export class DlvizApi {
     }
     let last: RunEvent | null = null;
     const handle = (raw: ISseEvent): boolean => {
-      let data: any;
+      let data: unknown;
       try {
         data = JSON.parse(raw.data);
       } catch {
@@ -252,7 +267,10 @@ export class DlvizApi {
     try {
       response = await ServerConnection.makeRequest(url, init, this.serverSettings);
     } catch (error) {
-      throw new ApiError(0, `cannot reach the Jupyter server: ${(error as Error).message}`);
+      throw new ApiError(
+        0,
+        trans.__('cannot reach the Jupyter server: %1', (error as Error).message)
+      );
     }
     if (!response.ok) {
       throw await errorOf(response);

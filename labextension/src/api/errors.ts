@@ -40,5 +40,8 @@ export function errorFromBody(status: number, statusText: string, text: string):
   }
   const plain = text.trim();
   // An HTML error page says nothing a learner can use; the status line does.
-  return new ApiError(status, plain && !plain.startsWith('<') ? plain : `${status} ${statusText}`.trim());
+  return new ApiError(
+    status,
+    plain && !plain.startsWith('<') ? plain : `${status} ${statusText}`.trim()
+  );
 }

@@ -2,14 +2,15 @@
  * What a finished training run still holds for its views: the epochs its snapshots kept (a byte
  * budget may keep only every k-th one), the note the kernel wrote when it thinned them, and what
  * to say when the kernel that trained the model is gone (a server restart, a shut-down kernel).
- * No JupyterLab imports, so jest tests it alone.
+ * Only the translator from JupyterLab (English until the plugins set it), so jest tests it alone.
  */
+import { trans } from '../i18n';
 import { ApiError } from './errors';
 
 /** The `kept` block of a training result (protocol.md, "Byte budgets"). */
 export interface IKept {
   snapshot_epochs?: number[];
-  every?: number;
+  every?: number | null;
   bytes?: number;
   budget_bytes?: number;
   message?: string | null;
@@ -19,7 +20,10 @@ export interface IKept {
  * The real epoch of every snapshot entry, in order: the result's `snapshots.epochs` when it has
  * one number per entry, else 0..count-1 (results from before budgets kept every epoch).
  */
-export function snapshotEpochs(snapshots: { epochs?: unknown } | null | undefined, count: number): number[] {
+export function snapshotEpochs(
+  snapshots: { epochs?: unknown } | null | undefined,
+  count: number
+): number[] {
   const epochs = snapshots?.epochs;
   if (
     Array.isArray(epochs) &&
@@ -82,39 +86,50 @@ export function epochAt(epochs: number[], position: number): number {
   if (!epochs.length) {
     return 0;
   }
-  const i = Number.isFinite(position) ? Math.max(0, Math.min(epochs.length - 1, Math.round(position))) : epochs.length - 1;
+  const i = Number.isFinite(position)
+    ? Math.max(0, Math.min(epochs.length - 1, Math.round(position)))
+    : epochs.length - 1;
   return epochs[i];
 }
 
 /** The first 8 characters of a kernel id: enough to tell kernels apart in a sentence. */
 export function shortId(id: string | null | undefined): string {
-  return (id ?? '').slice(0, 8) || 'unknown';
+  return (id ?? '').slice(0, 8) || trans.__('unknown');
 }
-
-/** What a view of a family's run can no longer do once the model's kernel is gone. */
-const NEEDS_THE_MODEL: { [family: string]: string } = {
-  transformer: 'the neuron view or another sentence',
-  cnn: 'drawing a new image or inspecting another epoch'
-};
 
 /** What needs the model of a `task` run (`family.name`): the family's words, else a general line. */
 function whatNeedsTheModel(task: string | null | undefined): string {
-  const family = (task ?? '').split('.')[0];
-  return NEEDS_THE_MODEL[family] ?? 'asking the model anything new';
+  switch ((task ?? '').split('.')[0]) {
+    case 'transformer':
+      return trans.__('the neuron view or another sentence');
+    case 'cnn':
+      return trans.__('drawing a new image or inspecting another epoch');
+    default:
+      return trans.__('asking the model anything new');
+  }
 }
 
 /** The line a view of a training run shows when the kernel that holds its model is gone. */
-export function kernelGoneMessage(kernelId: string | null | undefined, task?: string | null): string {
-  return (
-    `The trained model lived in kernel ${shortId(kernelId)}, which is no longer running: the saved ` +
-    `epochs below still show, but ${whatNeedsTheModel(task)} needs the run again.`
+export function kernelGoneMessage(
+  kernelId: string | null | undefined,
+  task?: string | null
+): string {
+  return trans.__(
+    'The trained model lived in kernel %1, which is no longer running: the saved epochs below still show, but %2 needs the run again.',
+    shortId(kernelId),
+    whatNeedsTheModel(task)
   );
 }
 
-/** What a view says when the server no longer has the run itself. */
-export const RUN_GONE_MESSAGE =
-  'This run is no longer on the server: it keeps a limited number of runs (failed and cancelled ' +
-  'ones are forgotten first, then the oldest). Run the task again from the DL Viz panel.';
+/** What a view says when the server no longer has the run itself (in the learner's language). */
+export function runGoneMessage(): string {
+  return trans.__(
+    'This run is no longer on the server: it keeps a limited number of runs (failed and cancelled ones are forgotten first, then the oldest). Run the task again from the DL Viz panel.'
+  );
+}
+
+/** The same line in English; views call `runGoneMessage()`, which is translated. */
+export const RUN_GONE_MESSAGE = runGoneMessage();
 
 /** A run that ended without a result, with the field the kernel blamed (`run`, `epoch`, ...). */
 export class RunFailedError extends Error {

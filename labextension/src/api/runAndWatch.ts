@@ -4,14 +4,19 @@
  * explorer's inspect runs), and the wait for a run that is still going.
  */
 import { DlvizApi, IRun } from './client';
+import { trans } from '../i18n';
 import { RunFailedError } from './keptRuns';
-import { isTerminal, RunStatus } from './runStatus';
+import { isTerminal, RunStatus, statusWord } from './runStatus';
 
 /**
  * Wait until run `id` is over: follow its event stream, and poll its status when the stream
  * breaks. Resolves with the final status, or null once `signal` aborts.
  */
-export async function waitForRun(api: DlvizApi, id: string, signal?: AbortSignal): Promise<RunStatus | null> {
+export async function waitForRun(
+  api: DlvizApi,
+  id: string,
+  signal?: AbortSignal
+): Promise<RunStatus | null> {
   try {
     const last = await api.watchRun(id, () => undefined, signal);
     if (last && last.event === 'status' && isTerminal(last.data.status)) {
@@ -49,17 +54,23 @@ export interface IRunAndWatchOptions {
 export async function runAndWatch(
   api: DlvizApi,
   task: string,
-  params: { [key: string]: any },
+  params: { [key: string]: unknown },
   options: IRunAndWatchOptions = {}
-): Promise<(IRun & { result: { [key: string]: any } }) | null> {
+): Promise<(IRun & { result: NonNullable<IRun['result']> }) | null> {
   const created = await api.createRun(task, params, options.kernelId);
   const status = await waitForRun(api, created.id, options.signal);
   if (status === null || options.stale?.()) {
     return null;
   }
-  const run = options.arrays ? await api.getRunWithArrays(created.id) : await api.getRun(created.id);
+  const run = options.arrays
+    ? await api.getRunWithArrays(created.id)
+    : await api.getRun(created.id);
   if (run.status !== 'succeeded' || !run.result) {
-    throw new RunFailedError(run.error ?? `the ${task} run was ${run.status}`, run.error_field ?? null, run.status);
+    throw new RunFailedError(
+      run.error ?? trans.__('the %1 run was %2', task, statusWord(run.status)),
+      run.error_field ?? null,
+      run.status
+    );
   }
-  return run as IRun & { result: { [key: string]: any } };
+  return run as IRun & { result: NonNullable<IRun['result']> };
 }

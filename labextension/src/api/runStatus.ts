@@ -1,7 +1,9 @@
 /**
  * A run's status as the panel and the views read it: which statuses are final, whether a queued
- * run waits for a notebook cell, and how far it got. Pure: tested by jest.
+ * run waits for a notebook cell, and how far it got, and the status in the learner's words.
+ * Pure: tested by jest.
  */
+import { trans } from '../i18n';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -19,18 +21,44 @@ export function isTerminal(status: string | null | undefined): boolean {
  */
 export function isWaiting(
   status: string,
-  progress: { phase?: unknown; [key: string]: any } | null | undefined
+  progress: { phase?: unknown; [key: string]: unknown } | null | undefined
 ): boolean {
   return status === 'queued' && !!progress && progress.phase === 'waiting';
 }
 
 /** Progress as a fraction in [0, 1], or null when the total is unknown. */
 export function progressFraction(
-  progress: { step?: number; total?: number; [key: string]: any } | null | undefined
+  progress: { step?: number; total?: number; [key: string]: unknown } | null | undefined
 ): number | null {
-  if (!progress || typeof progress.step !== 'number' || typeof progress.total !== 'number' || progress.total <= 0) {
+  if (
+    !progress ||
+    typeof progress.step !== 'number' ||
+    typeof progress.total !== 'number' ||
+    progress.total <= 0
+  ) {
     return null;
   }
   return Math.max(0, Math.min(1, progress.step / progress.total));
 }
 
+/** A status as the learner reads it (English: the status itself); an unknown one as it is. */
+export function statusWord(status: string): string {
+  switch (status) {
+    case 'idle':
+      return trans.__('idle');
+    case 'starting':
+      return trans.__('starting');
+    case 'queued':
+      return trans.__('queued');
+    case 'running':
+      return trans.__('running');
+    case 'succeeded':
+      return trans.__('succeeded');
+    case 'failed':
+      return trans.__('failed');
+    case 'cancelled':
+      return trans.__('cancelled');
+    default:
+      return status;
+  }
+}

@@ -4,6 +4,7 @@
  * one at a time (`GET <href>?index=k[&dtype=...]`, protocol.md "Large arrays") and cached, so
  * moving a slider back and forth does not fetch again. Pure logic: the fetch is passed in.
  */
+import { trans } from '../i18n';
 import { decodeArray, IEncodedArray, isArrayStub, isEncodedArray, NDArray } from './arrays';
 
 /** Fetches entry `index` of the array at `href` (an encoded array), e.g. DlvizApi.array. */
@@ -44,7 +45,7 @@ export class SliceSource {
       this.shape = value.shape.slice();
       this.remote = true;
     } else {
-      throw new Error('not an array: neither inline data nor a stub with an href');
+      throw new Error(trans.__('not an array: neither inline data nor a stub with an href'));
     }
   }
 
@@ -56,7 +57,9 @@ export class SliceSource {
   /** Entry `index` along axis 0 (shape = shape[1:]). */
   get(index: number): Promise<NDArray> {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) {
-      return Promise.reject(new RangeError(`index ${index} is out of range 0..${this.length - 1}`));
+      return Promise.reject(
+        new RangeError(trans.__('index %1 is out of range 0..%2', index, this.length - 1))
+      );
     }
     if (this._whole) {
       return Promise.resolve(this._whole.slice(index));
@@ -69,14 +72,23 @@ export class SliceSource {
       return cached;
     }
     if (!this._fetch || !this._href) {
-      return Promise.reject(new Error('this array is on the server and there is no way to fetch it'));
+      return Promise.reject(
+        new Error(trans.__('this array is on the server and there is no way to fetch it'))
+      );
     }
     this.fetches++;
     const promise = this._fetch(this._href, index, this._dtype).then(encoded => {
       const array = decodeArray(encoded);
       const expected = this.shape.slice(1);
       if (array.shape.join(',') !== expected.join(',')) {
-        throw new Error(`entry ${index} has shape [${array.shape.join(', ')}], expected [${expected.join(', ')}]`);
+        throw new Error(
+          trans.__(
+            'entry %1 has shape [%2], expected [%3]',
+            index,
+            array.shape.join(', '),
+            expected.join(', ')
+          )
+        );
       }
       return array;
     });

@@ -3,6 +3,8 @@
  * alone: which tasks to offer and in which groups, what the form starts with, which kernel a
  * run goes to, and where a server error is shown.
  */
+import { trans } from '../i18n';
+import { statusWord } from '../api/runStatus';
 
 /** The part of a catalog task that these functions look at. */
 export interface ITaskLike {
@@ -21,17 +23,22 @@ export interface ITaskGroup<T extends ITaskLike = ITaskLike> {
 /** The task the panel shows first: the one learners start with, when the catalog has it. */
 export const PREFERRED_TASK = 'transformer.attention';
 
-/** Learner-facing names of the families; an unknown family shows its own name. */
-const FAMILY_LABELS: { [family: string]: string } = {
-  transformer: 'Transformers',
-  cnn: 'Convolutional networks',
-  rnn: 'Recurrent networks',
-  mlp: 'Multilayer perceptrons',
-  autoencoder: 'Autoencoders'
-};
-
+/** The learner-facing name of a family; an unknown family shows its own name. */
 export function familyLabel(family: string): string {
-  return FAMILY_LABELS[family] ?? family.charAt(0).toUpperCase() + family.slice(1);
+  switch (family) {
+    case 'transformer':
+      return trans.__('Transformers');
+    case 'cnn':
+      return trans.__('Convolutional networks');
+    case 'rnn':
+      return trans.__('Recurrent networks');
+    case 'mlp':
+      return trans.__('Multilayer perceptrons');
+    case 'autoencoder':
+      return trans.__('Autoencoders');
+    default:
+      return family.charAt(0).toUpperCase() + family.slice(1);
+  }
 }
 
 /** Tasks grouped by family, families and tasks in catalog order. */
@@ -50,7 +57,10 @@ export function groupTasks<T extends ITaskLike>(tasks: T[]): ITaskGroup<T>[] {
 }
 
 /** The task selected when the panel opens: the preferred one, else the first, else none. */
-export function defaultTaskId(tasks: ITaskLike[], preferred: string = PREFERRED_TASK): string | null {
+export function defaultTaskId(
+  tasks: ITaskLike[],
+  preferred: string = PREFERRED_TASK
+): string | null {
   if (tasks.some(t => t.id === preferred)) {
     return preferred;
   }
@@ -125,9 +135,9 @@ export interface INotebookInfo {
 export function kernelOptions(notebook: INotebookInfo | null): IKernelOption[] {
   const options: IKernelOption[] = [];
   if (notebook && notebook.kernelId) {
-    options.push({ value: 'notebook', label: `Kernel of ${notebook.name}` });
+    options.push({ value: 'notebook', label: trans.__('Kernel of %1', notebook.name) });
   }
-  options.push({ value: 'scratch', label: 'Scratch kernel' });
+  options.push({ value: 'scratch', label: trans.__('Scratch kernel') });
   return options;
 }
 
@@ -135,7 +145,10 @@ export function kernelOptions(notebook: INotebookInfo | null): IKernelOption[] {
  * The picker's value once the notebook in focus changed: keep the user's choice while it is
  * still possible, else fall back to the scratch kernel.
  */
-export function validChoice(choice: KernelChoice | null, notebook: INotebookInfo | null): KernelChoice {
+export function validChoice(
+  choice: KernelChoice | null,
+  notebook: INotebookInfo | null
+): KernelChoice {
   const values = kernelOptions(notebook).map(o => o.value);
   if (choice && values.includes(choice)) {
     return choice;
@@ -144,7 +157,10 @@ export function validChoice(choice: KernelChoice | null, notebook: INotebookInfo
 }
 
 /** The `kernel_id` to send: the notebook's kernel, or undefined for the server's scratch kernel. */
-export function kernelIdFor(choice: KernelChoice, notebook: INotebookInfo | null): string | undefined {
+export function kernelIdFor(
+  choice: KernelChoice,
+  notebook: INotebookInfo | null
+): string | undefined {
   if (choice === 'notebook' && notebook && notebook.kernelId) {
     return notebook.kernelId;
   }
@@ -207,14 +223,18 @@ function fieldPath(error: IFieldErrorLike): (string | number)[] {
 }
 
 /** A client-side validation error in words, with the field it is about. */
-export function describeError(error: { property?: string; message?: string; stack?: string }): string {
+export function describeError(error: {
+  property?: string;
+  message?: string;
+  stack?: string;
+}): string {
   const field = (error.property ?? '').replace(/^\./, '');
-  return field ? `${field} ${error.message ?? ''}`.trim() : error.stack ?? error.message ?? '';
+  return field ? `${field} ${error.message ?? ''}`.trim() : (error.stack ?? error.message ?? '');
 }
 
-/** The status line: the status word, then what the kernel last said. */
+/** The status line: the status word (in the learner's language), then what the kernel last said. */
 export function statusLine(status: string, message?: string | null): string {
-  return message ? `${status}: ${message}` : status;
+  return message ? trans.__('%1: %2', statusWord(status), message) : statusWord(status);
 }
 
 /**

@@ -7,6 +7,7 @@ import { customizeValidator } from '@rjsf/validator-ajv8';
 import Ajv2020 from 'ajv/dist/2020';
 import React from 'react';
 
+import { languageCode, trans } from '../i18n';
 import { ApiError, DlvizApi, IProgress, ITask } from '../api/client';
 import { isTerminal, isWaiting, RunStatus } from '../api/runStatus';
 import { RunMoment, viewFor } from '../views/registry';
@@ -86,7 +87,8 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
 
   private async _loadCatalog(): Promise<void> {
     try {
-      const catalog = await this.props.api.catalog();
+      // Titles and descriptions of the tasks and their fields in JupyterLab's language.
+      const catalog = await this.props.api.catalog(languageCode());
       const taskId = defaultTaskId(catalog.tasks);
       const formData: IPanelState['formData'] = {};
       for (const task of catalog.tasks) {
@@ -94,7 +96,10 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
       }
       this.setState({ tasks: catalog.tasks, taskId, formData, error: '' });
     } catch (error) {
-      this.setState({ tasks: [], error: `Cannot load the tasks: ${(error as Error).message}` });
+      this.setState({
+        tasks: [],
+        error: trans.__('Cannot load the tasks: %1', (error as Error).message)
+      });
     }
   }
 
@@ -140,7 +145,10 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
     if (checked.errors.length) {
       this.setState({
         extraErrors: checked.errorSchema as IErrorSchema,
-        error: 'Some fields need fixing: ' + checked.errors.map(e => describeError(e)).join('; '),
+        error: trans.__(
+          'Some fields need fixing: %1',
+          checked.errors.map(e => describeError(e)).join('; ')
+        ),
         status: 'idle',
         message: ''
       });
@@ -148,7 +156,14 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
     }
     const kernelChoice = validChoice(this.state.kernelChoice, this.props.notebook);
     const kernelId = kernelIdFor(kernelChoice, this.props.notebook);
-    this.setState({ status: 'starting', message: '', progress: null, error: '', extraErrors: {}, runId: null });
+    this.setState({
+      status: 'starting',
+      message: '',
+      progress: null,
+      error: '',
+      extraErrors: {},
+      runId: null
+    });
     let runId: string;
     try {
       const created = await this.props.api.createRun(task.id, params, kernelId);
@@ -189,14 +204,21 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
             const field = status === 'failed' && error ? event.data.error_field : null;
             const task = this._task;
             const inline =
-              field && task ? mapErrors([{ field, message: error as string }], task.schema).extraErrors : null;
+              field && task
+                ? mapErrors([{ field, message: error as string }], task.schema).extraErrors
+                : null;
             this.setState(state => {
               // The kernel took a run that waited for a notebook cell: the waiting line is over.
               const waited = isWaiting(state.status, state.progress) && status !== 'queued';
               return {
                 status,
                 progress: waited ? null : state.progress,
-                message: status === 'failed' ? error ?? '' : status === 'succeeded' || waited ? '' : state.message,
+                message:
+                  status === 'failed'
+                    ? (error ?? '')
+                    : status === 'succeeded' || waited
+                      ? ''
+                      : state.message,
                 error: status === 'failed' && error ? error : state.error,
                 extraErrors: inline ?? state.extraErrors
               };
@@ -205,7 +227,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
         },
         abort.signal
       );
-    } catch (error) {
+    } catch {
       if (abort.signal.aborted) {
         return;
       }
@@ -227,14 +249,14 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
         this.setState({
           status: run.status,
           progress: run.progress,
-          message: run.status === 'failed' ? run.error ?? '' : run.progress?.message ?? '',
+          message: run.status === 'failed' ? (run.error ?? '') : (run.progress?.message ?? ''),
           error: run.status === 'failed' && run.error ? run.error : this.state.error
         });
         if (isTerminal(run.status)) {
           return run.status;
         }
       } catch (error) {
-        this.setState({ error: `Lost track of the run: ${(error as Error).message}` });
+        this.setState({ error: trans.__('Lost track of the run: %1', (error as Error).message) });
         return null;
       }
       await new Promise(resolve => setTimeout(resolve, 1000));
@@ -250,7 +272,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
     try {
       await this.props.api.cancelRun(runId);
     } catch (error) {
-      this.setState({ error: `Cannot cancel: ${(error as Error).message}` });
+      this.setState({ error: trans.__('Cannot cancel: %1', (error as Error).message) });
     }
   };
 
@@ -281,7 +303,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
         <div className="dlviz-panel-actions">
           <TaskSelect tasks={tasks} taskId={this.state.taskId} onChange={this._onTask} />
           <label className="dlviz-field">
-            <span>Kernel</span>
+            <span>{trans.__('Kernel')}</span>
             <select
               className="jp-mod-styled"
               data-testid="dlviz-kernel"
@@ -302,7 +324,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
               onClick={this._onRun}
               disabled={!task || busy}
             >
-              Run
+              {trans.__('Run')}
             </button>
             <button
               className="jp-Button jp-mod-styled jp-mod-reject"
@@ -310,7 +332,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
               onClick={this._onCancel}
               disabled={!busy || !this.state.runId}
             >
-              Cancel
+              {trans.__('Cancel')}
             </button>
           </div>
           <RunStatusLines status={status} message={message} progress={progress} error={error} />
@@ -369,6 +391,8 @@ export class DlvizPanel extends ReactWidget {
   }
 
   render(): JSX.Element {
-    return <DlvizPanelComponent api={this._api} notebook={this._notebook} openView={this._openView} />;
+    return (
+      <DlvizPanelComponent api={this._api} notebook={this._notebook} openView={this._openView} />
+    );
   }
 }

@@ -5,6 +5,7 @@
  */
 import React from 'react';
 
+import { trans } from '../i18n';
 import { IProgress, ITask } from '../api/client';
 import { isWaiting, progressFraction } from '../api/runStatus';
 import { groupTasks, statusLine } from './formLogic';
@@ -27,12 +28,14 @@ export function RunStatusLines(props: IRunStatusProps): JSX.Element {
         className="dlviz-progress"
         data-testid="dlviz-progress"
         max={1}
-        value={status === 'succeeded' ? 1 : fraction ?? undefined}
+        value={status === 'succeeded' ? 1 : (fraction ?? undefined)}
         // Waiting for a notebook cell is not progress: the sentence below says what happens.
         hidden={status === 'idle' || waiting}
       />
       <div
-        className={`dlviz-status dlviz-status-${status}` + (waiting ? ' dlviz-notice dlviz-waiting' : '')}
+        className={
+          `dlviz-status dlviz-status-${status}` + (waiting ? ' dlviz-notice dlviz-waiting' : '')
+        }
         data-testid="dlviz-status"
         aria-live="polite"
       >
@@ -57,7 +60,7 @@ export function TaskSelect(props: ITaskSelectProps): JSX.Element {
   const { tasks, taskId, onChange } = props;
   return (
     <label className="dlviz-field">
-      <span>Task</span>
+      <span>{trans.__('Task')}</span>
       <select
         className="jp-mod-styled"
         data-testid="dlviz-task"
@@ -65,7 +68,7 @@ export function TaskSelect(props: ITaskSelectProps): JSX.Element {
         onChange={onChange}
         disabled={!tasks || !tasks.length}
       >
-        {!tasks && <option value="">Loading…</option>}
+        {!tasks && <option value="">{trans.__('Loading…')}</option>}
         {tasks &&
           groupTasks(tasks).map(group => (
             <optgroup key={group.family} label={group.label}>

@@ -7,11 +7,24 @@
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
+import { trans } from '../i18n';
 import { DlvizApi } from '../api/client';
 import { decodeArray, isEncodedArray } from '../api/arrays';
-import { createViewFrame, currentTheme, downloadBlob, fileNameOf, requestFramePng } from './shared/frame';
+import {
+  createViewFrame,
+  currentTheme,
+  downloadBlob,
+  fileNameOf,
+  requestFramePng
+} from './shared/frame';
 import { escapeHtml } from './shared/html';
-import { availableKinds, AttentionViewKind, initialHeight, IViewInput, viewDocument } from './transformer/bertvizViews';
+import {
+  availableKinds,
+  AttentionViewKind,
+  initialHeight,
+  IViewInput,
+  viewDocument
+} from './transformer/bertvizViews';
 import { KIND_LABELS, loadViewScripts } from './transformer/viewKinds';
 
 export const VIEW_MIME_TYPE = 'application/vnd.dlviz-lab.view.v1+json';
@@ -31,7 +44,7 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const payload = model.data[this._mimeType] as { [key: string]: any } | undefined;
     if (!payload || typeof payload !== 'object') {
-      this._message('This dlviz-lab output holds no data.');
+      this._message(trans.__('This dlviz-lab output holds no data.'));
       return;
     }
     try {
@@ -40,16 +53,24 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
       } else if (payload.view === 'head' || payload.view === 'model' || payload.view === 'neuron') {
         await this._renderAttention(payload, payload.view);
       } else {
-        this._message(`This dlviz-lab output has a view this version cannot draw: ${String(payload.view)}.`);
+        this._message(
+          trans.__(
+            'This dlviz-lab output has a view this version cannot draw: %1.',
+            String(payload.view)
+          )
+        );
       }
     } catch (error) {
-      this._message(`Cannot draw this dlviz-lab output: ${(error as Error).message}`);
+      this._message(trans.__('Cannot draw this dlviz-lab output: %1', (error as Error).message));
     }
   }
 
-  private async _renderAttention(payload: { [key: string]: any }, kind: AttentionViewKind): Promise<void> {
+  private async _renderAttention(
+    payload: { [key: string]: any },
+    kind: AttentionViewKind
+  ): Promise<void> {
     if (!isEncodedArray(payload.attention) || !Array.isArray(payload.tokens)) {
-      this._message('This dlviz-lab output has no attention to show.');
+      this._message(trans.__('This dlviz-lab output has no attention to show.'));
       return;
     }
     const input: IViewInput = {
@@ -69,13 +90,18 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
     header.className = 'dlviz-output-header';
     const facts = document.createElement('span');
     facts.className = 'dlviz-output-facts';
-    facts.textContent =
-      `${String(payload.model ?? 'model')}: ${input.tokens.length} tokens, ${layers} layers × ${heads} heads` +
-      (payload.truncated ? ' (text cut to fit)' : '');
+    const shape = trans.__(
+      '%1: %2 tokens, %3 layers × %4 heads',
+      String(payload.model ?? trans.__('model')),
+      input.tokens.length,
+      layers,
+      heads
+    );
+    facts.textContent = payload.truncated ? trans.__('%1 (text cut to fit)', shape) : shape;
     header.appendChild(facts);
     const select = document.createElement('select');
     select.className = 'dlviz-output-kind';
-    select.setAttribute('aria-label', 'Attention view');
+    select.setAttribute('aria-label', trans.__('Attention view'));
     for (const k of kinds) {
       const option = document.createElement('option');
       option.value = k;
@@ -86,13 +112,13 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
     header.appendChild(select);
     const download = document.createElement('button');
     download.className = 'jp-mod-styled dlviz-output-download';
-    download.textContent = 'Download HTML';
-    download.title = 'Save this view as one HTML file that works offline';
+    download.textContent = trans.__('Download HTML');
+    download.title = trans.__('Save this view as one HTML file that works offline');
     header.appendChild(download);
     const png = document.createElement('button');
     png.className = 'jp-mod-styled dlviz-output-download';
     png.textContent = 'PNG';
-    png.title = 'Save this picture as a PNG image';
+    png.title = trans.__('Save this picture as a PNG image');
     header.appendChild(png);
     const status = document.createElement('span');
     status.className = 'dlviz-export-status';
@@ -104,19 +130,28 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
     let doc = '';
     const draw = async (k: AttentionViewKind) => {
       const scripts = await loadViewScripts(this._api, k);
-      doc = viewDocument(k, input, scripts, currentTheme(), `${KIND_LABELS[k]}: ${input.tokens.join(' ')}`);
-      const frame = createViewFrame(doc, `BertViz ${k} view`, true);
+      doc = viewDocument(
+        k,
+        input,
+        scripts,
+        currentTheme(),
+        `${KIND_LABELS[k]}: ${input.tokens.join(' ')}`
+      );
+      const frame = createViewFrame(doc, trans.__('BertViz %1 view', k), true);
       frame.classList.add('dlviz-output-frame');
       frame.style.height = `${initialHeight(k, input.tokens.length, layers)}px`;
       host.replaceChildren(frame);
     };
     select.onchange = () => {
       void draw(select.value as AttentionViewKind).catch(error =>
-        this._message(`Cannot draw this view: ${(error as Error).message}`)
+        this._message(trans.__('Cannot draw this view: %1', (error as Error).message))
       );
     };
     download.onclick = () => {
-      downloadBlob(new Blob([doc], { type: 'text/html' }), fileNameOf(`dlviz-${select.value}-view`, 'html'));
+      downloadBlob(
+        new Blob([doc], { type: 'text/html' }),
+        fileNameOf(`dlviz-${select.value}-view`, 'html')
+      );
     };
     png.onclick = () => {
       const frame = host.querySelector('iframe');
@@ -125,13 +160,20 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
       }
       requestFramePng(frame)
         .then(blob => downloadBlob(blob, fileNameOf(`dlviz-${select.value}-view`, 'png')))
-        .catch(error => (status.textContent = `Cannot export a PNG: ${(error as Error).message}`));
+        .catch(
+          error =>
+            (status.textContent = trans.__('Cannot export a PNG: %1', (error as Error).message))
+        );
     };
     await draw(kind);
   }
 
   private _renderSummary(payload: { [key: string]: any }): void {
-    const layers: any[] = Array.isArray(payload.layers) ? payload.layers : [];
+    const layers: { name?: unknown; type?: unknown; parameters?: unknown }[] = Array.isArray(
+      payload.layers
+    )
+      ? payload.layers
+      : [];
     const rows = layers
       .map(
         l =>
@@ -141,11 +183,20 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
       .join('');
     const box = document.createElement('div');
     box.className = 'dlviz-output-summary';
+    const name = `<strong>${escapeHtml(String(payload.class_name ?? trans.__('Model')))}</strong>`;
+    const counts = escapeHtml(
+      trans.__(
+        '%1 parameters (%2 trainable)',
+        Number(payload.total_parameters).toLocaleString('en-US'),
+        Number(payload.trainable_parameters).toLocaleString('en-US')
+      )
+    );
+    const head = [trans.__('Layer'), trans.__('Type'), trans.__('Parameters')].map(
+      h => `<th>${escapeHtml(h)}</th>`
+    );
     box.innerHTML =
-      `<div class="dlviz-output-header"><strong>${escapeHtml(String(payload.class_name ?? 'Model'))}</strong>: ` +
-      `${Number(payload.total_parameters).toLocaleString('en-US')} parameters ` +
-      `(${Number(payload.trainable_parameters).toLocaleString('en-US')} trainable)</div>` +
-      `<table><thead><tr><th>Layer</th><th>Type</th><th>Parameters</th></tr></thead><tbody>${rows}</tbody></table>`;
+      `<div class="dlviz-output-header">${name}: ${counts}</div>` +
+      `<table><thead><tr>${head.join('')}</tr></thead><tbody>${rows}</tbody></table>`;
     this.node.replaceChildren(box);
   }
 

@@ -12,7 +12,7 @@ import { trainingMonitor } from './training/monitorView';
 import { transformerView } from './transformer/attentionView';
 
 /** The part of the Transformer view a `transformer.inspect` run fills: its `view` param says. */
-function inspectPart(params: { [key: string]: any }): TransformerPart {
+function inspectPart(params: { [key: string]: unknown }): TransformerPart {
   const view = params?.view;
   return view === 'steps' || view === 'projection' ? view : 'attention';
 }
@@ -23,13 +23,23 @@ export const TASKS: ReadonlyArray<ITaskEntry> = [
   { task: 'transformer.steps', succeeded: transformerView, part: 'steps' },
   { task: 'transformer.projection', succeeded: transformerView, part: 'projection' },
   { task: 'transformer.inspect', succeeded: transformerView, part: inspectPart },
-  { task: 'transformer.train', started: trainingMonitor, succeeded: transformerView, part: 'attention', accuracy: false },
+  {
+    task: 'transformer.train',
+    started: trainingMonitor,
+    succeeded: transformerView,
+    part: 'attention',
+    accuracy: false
+  },
   { task: 'cnn.train', started: trainingMonitor, succeeded: cnnExplorer, accuracy: true },
   { task: 'cnn.inspect', succeeded: cnnExplorer }
 ];
 
 /** Every view definition the tasks use, once each, in a stable order. */
-export const VIEWS: ReadonlyArray<IViewDefinition> = [transformerView, trainingMonitor, cnnExplorer];
+export const VIEWS: ReadonlyArray<IViewDefinition> = [
+  transformerView,
+  trainingMonitor,
+  cnnExplorer
+];
 
 /** The entry of a task, or undefined for a task that opens no view (its status shows in the panel). */
 export function entryOf(task: string): ITaskEntry | undefined {
@@ -45,6 +55,9 @@ export function viewFor(task: string, moment: RunMoment): IViewDefinition | null
 }
 
 /** The part of the Transformer view that a run of `task` with `params` fills. */
-export function partOf(task: string, params: { [key: string]: any } | null | undefined): TransformerPart | null {
+export function partOf(
+  task: string,
+  params: { [key: string]: unknown } | null | undefined
+): TransformerPart | null {
   return partOfEntry(entryOf(task), params);
 }

@@ -234,7 +234,12 @@ export function inspectParams(
  * How often a filter fires for each class: the mean of its `class_occurrence` map per class
  * (`data` is `[filters, classes, h, w]` flat), so a selective filter has one tall bar.
  */
-export function classProfile(data: ArrayLike<number>, filter: number, classes: number, area: number): number[] {
+export function classProfile(
+  data: ArrayLike<number>,
+  filter: number,
+  classes: number,
+  area: number
+): number[] {
   const out: number[] = [];
   for (let c = 0; c < classes; c++) {
     let sum = 0;

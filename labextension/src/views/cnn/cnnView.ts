@@ -8,36 +8,23 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { decodeArrays } from '../../api/arrays';
 import { ApiError, DlvizApi, IRun } from '../../api/client';
 import { modelGone, positionOf, RUN_GONE_MESSAGE } from '../../api/keptRuns';
 import { runAndWatch, waitForRun } from '../../api/runAndWatch';
+import { resultOf } from '../../api/results';
 import { isTerminal } from '../../api/runStatus';
+import { trans } from '../../i18n';
 import { IViewActions, IViewDefinition } from '../shared/actions';
 import { dockRunView, runViewId } from '../shared/docked';
 import { el } from '../shared/draw';
 import { dlvizIcon } from '../shared/icon';
 import { RunNotices } from '../shared/notices';
-import { codeFor } from '../shared/pythonCode';
 import { inspectParams } from './cnnLogic';
+import { CnnInspected, decodeResult } from './cnnResult';
 import { CnnEpochs } from './epochs';
-import { EXPLAIN } from './explanations';
-import { explorerLayout } from './layout';
-import { FeatureMapsSection } from './featureMapsSection';
-import { filterLayersOf, renderFilters } from './filtersSection';
 import { Input, InputSection } from './inputSection';
-import { renderPredictions } from './predictionSection';
-import { renderConfusion } from './confusionSection';
-import { renderSaliency } from './saliencySection';
-import { renderSelectivity } from './selectivitySection';
-import { renderSummary } from './summarySection';
-
-/** A section's content box, with the test id the browser tests find it by. */
-function box(className: string): HTMLElement {
-  const node = el('div', className);
-  node.setAttribute('data-testid', className);
-  return node;
-}
+import { explorerLayout, renderFacts } from './layout';
+import { ExplorerSections } from './sections';
 
 /** The body of the explorer. */
 export class CnnContent extends Widget {
@@ -47,25 +34,18 @@ export class CnnContent extends Widget {
   private _abort = new AbortController();
   private _run = new CnnEpochs();
   private _notices = new RunNotices();
-  private _updates = 0;
   private _wanted: { epoch: number; input: Input } | null = null;
   private _busy = false;
 
-  private _message = el('div', 'dlviz-view-message', 'Loading the network of this run…');
+  private _message = el('div', 'dlviz-view-message', trans.__('Loading the network of this run…'));
   private _status = el('span', 'dlviz-cnn-status');
   private _slider = el('input', 'dlviz-slider');
   private _sliderLabel = el('span', 'dlviz-slider-label');
-  private _insert = el('button', 'jp-Button jp-mod-styled', 'Insert code');
+  private _insert = el('button', 'jp-Button jp-mod-styled', trans.__('Insert code'));
   private _facts = el('div', 'dlviz-view-facts');
   private _body: HTMLElement;
   private _inputs: InputSection;
-  private _featureMaps = new FeatureMapsSection();
-  private _predictions = box('dlviz-predictions');
-  private _filters = box('dlviz-filters');
-  private _saliency = box('dlviz-saliency');
-  private _confusion = box('dlviz-confusion');
-  private _selectivity = box('dlviz-selectivity');
-  private _summary = box('dlviz-summary');
+  private _sections: ExplorerSections;
 
   constructor(api: DlvizApi, runId: string, actions: IViewActions) {
     super();
@@ -81,40 +61,44 @@ export class CnnContent extends Widget {
     this._slider.max = '0';
     this._slider.step = '1';
     this._slider.setAttribute('data-testid', 'dlviz-epoch-slider');
-    this._slider.setAttribute('aria-label', 'Epoch');
+    this._slider.setAttribute('aria-label', trans.__('Epoch'));
     this._slider.oninput = () => this._onEpoch();
     this._insert.setAttribute('data-testid', 'dlviz-insert-code');
-    this._insert.title = 'Add a notebook cell that repeats this training run below the active cell';
+    this._insert.title = trans.__(
+      'Add a notebook cell that repeats this training run below the active cell'
+    );
     this._insert.onclick = () => this._onInsert();
     this._inputs = new InputSection(
       () => this._request(),
       message => (this._status.textContent = message)
     );
+    this._sections = new ExplorerSections(this._inputs);
 
     const { header, toolbar, body } = explorerLayout({
       facts: this._facts,
       toolbar: [this._slider, this._sliderLabel, this._insert, this._status],
-      top: [
-        ['Input', EXPLAIN.input, this._inputs.node],
-        ['Prediction', EXPLAIN.predictions, this._predictions]
-      ],
-      rest: [
-        ['Feature maps', EXPLAIN.featureMaps, this._featureMaps.node],
-        ['Filters', EXPLAIN.filters, this._filters],
-        ['Saliency and Grad-CAM', EXPLAIN.saliency, this._saliency],
-        ['Confusion matrix', EXPLAIN.confusion, this._confusion],
-        ['Filter selectivity', EXPLAIN.selectivity, this._selectivity],
-        ['Model summary', EXPLAIN.summary, this._summary]
-      ]
+      top: this._sections.top(),
+      rest: this._sections.rest()
     });
     this._body = body;
     this._body.hidden = true;
-    this.node.appendChild(el('div', 'dlviz-view-scroll', undefined, header, this._notices.node, toolbar, this._message, body));
+    this.node.appendChild(
+      el(
+        'div',
+        'dlviz-view-scroll',
+        undefined,
+        header,
+        this._notices.node,
+        toolbar,
+        this._message,
+        body
+      )
+    );
   }
 
   /** Times the feature maps were redrawn from a new inspect result. */
   get updates(): number {
-    return this._updates;
+    return this._sections.updates;
   }
 
   dispose(): void {
@@ -129,16 +113,23 @@ export class CnnContent extends Widget {
       run = await this._api.getRunWithArrays(this.runId);
     } catch (error) {
       this._showMessage(
-        error instanceof ApiError && error.status === 404 ? RUN_GONE_MESSAGE : `Cannot load this run: ${(error as Error).message}`
+        error instanceof ApiError && error.status === 404
+          ? RUN_GONE_MESSAGE
+          : trans.__('Cannot load this run: %1', (error as Error).message)
       );
-      return 'CNN explorer';
+      return trans.__('CNN explorer');
     }
     this._run.kernelId = run.kernel_id;
     // The model lives in its kernel only: after a server restart the saved epochs are all there is.
-    const trainRunId = run.task === 'cnn.inspect' ? run.result?.source?.run ?? null : run.id;
-    const kernelGone = trainRunId ? this._notices.watchKernel(this._api, run.kernel_id, run.task) : Promise.resolve(false);
+    const trainRunId =
+      run.task === 'cnn.inspect' ? (resultOf(run, 'cnn.inspect')?.source?.run ?? null) : run.id;
+    const kernelGone = trainRunId
+      ? this._notices.watchKernel(this._api, run.kernel_id, run.task)
+      : Promise.resolve(false);
     if (!isTerminal(run.status)) {
-      this._showMessage('This run is still going; the explorer fills in when it is done.');
+      this._showMessage(
+        trans.__('This run is still going; the explorer fills in when it is done.')
+      );
       await waitForRun(this._api, run.id, this._abort.signal);
       run = await this._api.getRunWithArrays(this.runId);
     }
@@ -147,87 +138,107 @@ export class CnnContent extends Widget {
     }
     if (run.status !== 'succeeded' || !run.result) {
       this._showMessage(
-        run.status === 'failed' ? `This run failed: ${run.error ?? 'no reason given'}` : `This run has no result (it is ${run.status}).`
+        run.status === 'failed'
+          ? trans.__('This run failed: %1', run.error ?? trans.__('no reason given'))
+          : trans.__('This run has no result (it is %1).', run.status)
       );
-      return 'CNN explorer';
+      return trans.__('CNN explorer');
     }
-    let first: { [key: string]: any };
+    let first: CnnInspected;
     try {
       if (run.task === 'cnn.train') {
         this._useTraining(run);
-        first = decodeArrays(run.result.final);
+        first = decodeResult(resultOf(run, 'cnn.train')!.final);
       } else {
-        first = decodeArrays(run.result);
-        await this._run.useInspect(run, first, id => this._api.getRunWithArrays(id), training => this._useTraining(training));
+        first = decodeResult(resultOf(run, 'cnn.inspect')!);
+        await this._run.useInspect(
+          run,
+          first,
+          id => this._api.getRunWithArrays(id),
+          training => this._useTraining(training)
+        );
       }
     } catch (error) {
-      this._showMessage(`Cannot read this run: ${(error as Error).message}`);
-      return 'CNN explorer';
+      this._showMessage(trans.__('Cannot read this run: %1', (error as Error).message));
+      return trans.__('CNN explorer');
     }
-    return this._show(first, `CNN: ${this._run.dataset?.name ?? 'explorer'}`);
+    const name = this._run.dataset?.name;
+    return this._show(first, name ? trans.__('CNN: %1', name) : trans.__('CNN explorer'));
   }
 
   /** A cancelled run keeps its partial model in its kernel: look at its last finished epoch. */
   private async _loadCancelled(run: IRun, kernelGone: Promise<boolean>): Promise<string> {
-    const gone = () => `${this._notices.kernelMessage} A cancelled run saves no epochs: train again from the DL Viz panel.`;
+    const gone = () =>
+      trans.__(
+        '%1 A cancelled run saves no epochs: train again from the DL Viz panel.',
+        this._notices.kernelMessage
+      );
     this._run.useCancelled(run);
     try {
       if (await kernelGone) {
         // A cancelled run saved no snapshots: without its kernel there is nothing to show.
         this._showMessage(gone());
-        return 'CNN (cancelled run)';
+        return trans.__('CNN (cancelled run)');
       }
-      const first = (await this._inspect(inspectParams(run.id, this._run.epoch, { index: 0 }))) as { [key: string]: any };
-      return this._show(first, 'CNN (cancelled run)');
+      const first = await this._inspect(inspectParams(run.id, this._run.epoch, { index: 0 }));
+      return first ? this._show(first, trans.__('CNN (cancelled run)')) : trans.__('CNN explorer');
     } catch (error) {
       if (modelGone(error)) {
         this._notices.markKernelGone();
         this._showMessage(gone());
       } else {
-        this._showMessage(`This run was cancelled before its first epoch finished (${(error as Error).message}).`);
+        this._showMessage(
+          trans.__(
+            'This run was cancelled before its first epoch finished (%1).',
+            (error as Error).message
+          )
+        );
       }
-      return 'CNN explorer';
+      return trans.__('CNN explorer');
     }
   }
 
   /** Show the first inspect result and the controls; returns `title`. */
-  private _show(first: { [key: string]: any }, title: string): string {
+  private _show(first: CnnInspected, title: string): string {
     const run = this._run;
     run.dataset = run.dataset ?? first.dataset ?? null;
     this._inputs.dataset = run.dataset;
-    const input = first.input ?? {};
-    this._inputs.input = { index: typeof input.index === 'number' ? input.index : 0 };
+    const index = first.input?.index;
+    this._inputs.input = { index: typeof index === 'number' ? index : 0 };
     this._slider.max = String(Math.max(0, run.epochs.length - 1));
     this._slider.value = String(positionOf(run.epochs, run.epoch));
     this._slider.disabled = !run.snapshots && !run.cancelled;
     this._insert.style.display = run.trainRun ? '' : 'none';
     this._message.hidden = true;
     this._body.hidden = false;
-    this._renderFacts();
+    renderFacts(this._facts, this._run.facts());
     this._sliderLabel.textContent = run.epochLabel();
-    this._renderFilters(first);
-    this._apply(first);
+    this._sections.renderFilters(this._run, first);
+    this._sections.apply(this._run, first);
     this._status.textContent = '';
     return title;
   }
 
   private _useTraining(run: IRun): void {
     this._run.useTraining(run);
-    this._notices.showKept(run.result);
+    this._notices.showKept(resultOf(run, 'cnn.train'));
   }
 
   private _onEpoch(): void {
     this._run.moveTo(Number(this._slider.value));
     this._sliderLabel.textContent = this._run.epochLabel();
     // Filters come from the snapshots: redraw them at once; the rest waits for the kernel.
-    this._renderFilters(null);
+    this._sections.renderFilters(this._run, null);
     this._request();
   }
 
   private _onInsert(): void {
     const run = this._run.trainRun;
     if (run) {
-      this._actions.insertCode(typeof run.result?.code === 'string' ? run.result.code : codeFor(run.task, run.params ?? {}));
+      const code = run.code ?? resultOf(run, 'cnn.train')?.code;
+      if (code) {
+        this._actions.insertCode(code);
+      }
     }
   }
 
@@ -235,12 +246,14 @@ export class CnnContent extends Widget {
   private _request(): void {
     if (this._notices.kernelGone) {
       // No model to ask: the filters still follow the slider, from the saved snapshots.
-      this._status.textContent = 'The kernel of this run is gone: only the saved filters follow the slider.';
+      this._status.textContent = trans.__(
+        'The kernel of this run is gone: only the saved filters follow the slider.'
+      );
       return;
     }
     this._wanted = { epoch: this._run.epoch, input: this._inputs.input };
     this.node.classList.add('dlviz-updating');
-    this._status.textContent = 'Asking the kernel…';
+    this._status.textContent = trans.__('Asking the kernel…');
     if (!this._busy) {
       void this._drain();
     }
@@ -253,18 +266,26 @@ export class CnnContent extends Widget {
         const wanted = this._wanted;
         this._wanted = null;
         try {
-          const result = await this._inspect(this._run.inspectParams(wanted.epoch, wanted.input), () => this._wanted !== null);
+          const result = await this._inspect(
+            this._run.inspectParams(wanted.epoch, wanted.input),
+            () => this._wanted !== null
+          );
           if (result) {
-            this._apply(result);
+            this._sections.apply(this._run, result);
             this._status.textContent = '';
           }
         } catch (error) {
           if (modelGone(error)) {
             this._wanted = null;
             this._notices.markKernelGone();
-            this._status.textContent = 'The kernel of this run is gone: only the saved filters follow the slider.';
+            this._status.textContent = trans.__(
+              'The kernel of this run is gone: only the saved filters follow the slider.'
+            );
           } else {
-            this._status.textContent = `The kernel could not look at this: ${(error as Error).message}`;
+            this._status.textContent = trans.__(
+              'The kernel could not look at this: %1',
+              (error as Error).message
+            );
           }
         }
       }
@@ -278,47 +299,17 @@ export class CnnContent extends Widget {
    * Run `cnn.inspect` on the training run's kernel and return its decoded result; null when
    * `stale()` says the learner moved on meanwhile. Throws with the kernel's reason on failure.
    */
-  private async _inspect(params: { [key: string]: any }, stale?: () => boolean): Promise<{ [key: string]: any } | null> {
+  private async _inspect(
+    params: { [key: string]: unknown },
+    stale?: () => boolean
+  ): Promise<CnnInspected | null> {
     const run = await runAndWatch(this._api, 'cnn.inspect', params, {
       kernelId: this._run.kernelId,
       signal: this._abort.signal,
       arrays: true,
       stale
     });
-    return run ? decodeArrays(run.result) : null;
-  }
-
-  /** Draw everything an inspect result holds. */
-  private _apply(result: { [key: string]: any }): void {
-    const classes = this._run.dataset?.classes ?? [];
-    if (!this._run.snapshots) {
-      this._renderFilters(result);
-    }
-    this._inputs.renderPreview(result);
-    renderPredictions(this._predictions, result, classes, 'index' in this._inputs.input);
-    this._featureMaps.render(result);
-    renderSaliency(this._saliency, result, classes);
-    renderConfusion(this._confusion, result, classes);
-    renderSelectivity(this._selectivity, result, classes);
-    renderSummary(this._summary, result);
-    this._updates += 1;
-    this._featureMaps.node.setAttribute('data-updated', String(this._updates));
-  }
-
-  /** Filters per conv layer: from the snapshots at the slider's epoch, else from a result. */
-  private _renderFilters(result: { [key: string]: any } | null): void {
-    const layers = this._run.snapshots ? this._run.filterLayers() : result ? filterLayersOf(result) : null;
-    if (layers) {
-      renderFilters(this._filters, layers);
-    }
-  }
-
-  private _renderFacts(): void {
-    this._facts.replaceChildren(
-      ...this._run.facts().map(([label, value]) =>
-        el('span', 'dlviz-view-fact', undefined, el('strong', undefined, `${label}: `), document.createTextNode(value))
-      )
-    );
+    return run ? decodeResult(resultOf(run, 'cnn.inspect')!) : null;
   }
 
   private _showMessage(text: string): void {
@@ -338,9 +329,13 @@ export function cnnViewId(runId: string): string {
 /** The CNN explorer: opened once a `cnn.train` or `cnn.inspect` run succeeded. */
 export const cnnExplorer: IViewDefinition = {
   kind: 'cnn',
-  title: 'CNN explorer',
+  get title(): string {
+    return trans.__('CNN explorer');
+  },
   command: 'dlviz-lab:open-cnn',
-  label: 'Open the CNN explorer of a DL Viz run',
+  get label(): string {
+    return trans.__('Open the CNN explorer of a DL Viz run');
+  },
   namespace: 'dlviz-lab-cnn',
   icon: dlvizIcon,
   id: cnnViewId,
@@ -348,7 +343,7 @@ export const cnnExplorer: IViewDefinition = {
     dockRunView(new CnnContent(api, runId, actions), {
       id: cnnViewId(runId),
       className: 'dlviz-cnn-view',
-      label: 'CNN explorer',
-      caption: `CNN explorer of run ${runId}`
+      label: trans.__('CNN explorer'),
+      caption: trans.__('CNN explorer of run %1', runId)
     })
 };

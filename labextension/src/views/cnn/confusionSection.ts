@@ -1,24 +1,30 @@
 /**
  * The explorer's Confusion matrix section: which classes the model mixes up.
  */
-import { NDArray } from '../../api/arrays';
+import { trans } from '../../i18n';
 import { sequentialColor } from '../shared/colors';
 import { el } from '../shared/draw';
 import { formatPercent } from '../shared/format';
 import { rowShares } from './cnnLogic';
+import { CnnInspected } from './cnnResult';
 
 /** The confusion matrix on the validation images, each cell shaded by its share of the row. */
-export function renderConfusion(box: HTMLElement, result: { [key: string]: any }, classes: string[]): void {
+export function renderConfusion(box: HTMLElement, result: CnnInspected, classes: string[]): void {
   box.replaceChildren();
   const confusion = result.confusion;
   if (!confusion || !confusion.matrix) {
     return;
   }
-  const matrix: NDArray = confusion.matrix;
+  const matrix = confusion.matrix;
   const n = matrix.shape[0];
   const shares = rowShares(matrix.data, n);
   const table = el('table', 'dlviz-confusion-table');
-  const head = el('tr', undefined, undefined, el('th', 'dlviz-corner', 'true ↓ / answer →'));
+  const head = el(
+    'tr',
+    undefined,
+    undefined,
+    el('th', 'dlviz-corner', trans.__('true ↓ / answer →'))
+  );
   for (let c = 0; c < n; c++) {
     head.appendChild(el('th', undefined, classes[c] ?? String(c)));
   }
@@ -31,13 +37,27 @@ export function renderConfusion(box: HTMLElement, result: { [key: string]: any }
       const [red, green, blue] = sequentialColor(shares[r][c], 0, 1);
       td.style.background = count ? `rgb(${red}, ${green}, ${blue})` : '';
       td.style.color = shares[r][c] > 0.6 ? '#000' : '#fff';
-      td.title = `true ${classes[r] ?? r}, answered ${classes[c] ?? c}: ${count} images (${formatPercent(shares[r][c])} of that class)`;
+      td.title = trans.__(
+        'true %1, answered %2: %3 images (%4 of that class)',
+        classes[r] ?? r,
+        classes[c] ?? c,
+        count,
+        formatPercent(shares[r][c])
+      );
       tr.appendChild(td);
     }
     table.appendChild(tr);
   }
   box.appendChild(table);
   box.appendChild(
-    el('p', 'dlviz-muted', `Accuracy ${formatPercent(confusion.accuracy)} on ${confusion.samples} validation images.`)
+    el(
+      'p',
+      'dlviz-muted',
+      trans.__(
+        'Accuracy %1 on %2 validation images.',
+        formatPercent(confusion.accuracy),
+        confusion.samples
+      )
+    )
   );
 }

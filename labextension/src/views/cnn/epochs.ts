@@ -3,12 +3,15 @@
  * the training run it came from), its kernel, its data set, the per-epoch filter snapshots, and
  * the epochs the slider offers. No DOM: the explorer's shell draws from it.
  */
-import { decodeArrays, NDArray } from '../../api/arrays';
+import { NDArray } from '../../api/arrays';
 import { IRun } from '../../api/client';
 import { cancelledEpochs, epochAt, positionOf, snapshotEpochs } from '../../api/keptRuns';
 import { maxAbs } from '../shared/colors';
+import { resultOf } from '../../api/results';
+import { trans } from '../../i18n';
 import { formatPercent } from '../shared/format';
 import { inspectParams } from './cnnLogic';
+import { CnnInspected, decodeResult } from './cnnResult';
 import { IFilterLayer } from './filtersSection';
 import { IDataset, Input } from './inputSection';
 
@@ -25,12 +28,15 @@ export class CnnEpochs {
   /** A cancelled training run: no snapshots, but its finished epochs can still be inspected. */
   cancelled = false;
   /** The params of an inspect run of a model that is not a training run's. */
-  private _baseParams: { [key: string]: any } = {};
+  private _baseParams: { [key: string]: unknown } = {};
   private _filterLimits: number[] = [];
 
   /** A succeeded `cnn.train` run: its data set, snapshots and last epoch. */
   useTraining(run: IRun): void {
-    const result = run.result as { [key: string]: any };
+    const result = resultOf(run, 'cnn.train');
+    if (!result) {
+      throw new Error(trans.__('this training run has no result'));
+    }
     this.trainRun = run;
     this.trainRunId = run.id;
     this.kernelId = run.kernel_id;
@@ -40,13 +46,13 @@ export class CnnEpochs {
     this.epochs = [this.lastEpoch];
     const snapshots = result.snapshots;
     if (snapshots && Array.isArray(snapshots.layers)) {
-      const layers = snapshots.layers.map((layer: any) => ({
+      const layers = snapshots.layers.map(layer => ({
         name: String(layer.name),
-        filters: decodeArrays(layer.filters) as NDArray
+        filters: decodeResult(layer.filters)
       }));
       this.snapshots = { epochs: snapshots.epochs ?? [], layers };
       // One colour scale per layer over all epochs, so a weight that grows looks stronger.
-      this._filterLimits = layers.map((l: { filters: NDArray }) => maxAbs(l.filters.data));
+      this._filterLimits = layers.map(l => maxAbs(l.filters.data));
       // A byte budget may have kept only every k-th epoch: the slider offers those and no others.
       this.epochs = snapshotEpochs(snapshots, layers[0] ? layers[0].filters.shape[0] : 0);
       if (this.epochs.length) {
@@ -70,12 +76,12 @@ export class CnnEpochs {
   /** A `cnn.inspect` run (`first` its decoded result): the training run it looked at, if any. */
   async useInspect(
     run: IRun,
-    first: { [key: string]: any },
+    first: CnnInspected,
     getRun: (id: string) => Promise<IRun>,
     useTraining: (training: IRun) => void
   ): Promise<void> {
     this.dataset = first.dataset ?? null;
-    const source = first.source ?? {};
+    const source: { run?: string | null; epoch?: number | null } = first.source ?? {};
     this._baseParams = { ...(run.params ?? {}) };
     if (source.run) {
       // An inspect run of a training run: scrub that run's epochs.
@@ -89,7 +95,8 @@ export class CnnEpochs {
       }
       this.trainRunId = source.run;
     }
-    this.epoch = typeof source.epoch === 'number' && source.epoch >= 0 ? source.epoch : this.lastEpoch;
+    this.epoch =
+      typeof source.epoch === 'number' && source.epoch >= 0 ? source.epoch : this.lastEpoch;
     if (this.snapshots) {
       this.epoch = epochAt(this.epochs, positionOf(this.epochs, this.epoch));
     } else {
@@ -104,15 +111,19 @@ export class CnnEpochs {
 
   /** The words beside the slider. */
   epochLabel(): string {
-    return !this.snapshots && !this.cancelled
-      ? 'one model (no training run)'
-      : this.epoch === 0
-        ? 'before training (random weights)'
-        : `after epoch ${this.epoch} of ${this.lastEpoch}` + (this.cancelled ? ' (training was cancelled)' : '');
+    if (!this.snapshots && !this.cancelled) {
+      return trans.__('one model (no training run)');
+    }
+    if (this.epoch === 0) {
+      return trans.__('before training (random weights)');
+    }
+    return this.cancelled
+      ? trans.__('after epoch %1 of %2 (training was cancelled)', this.epoch, this.lastEpoch)
+      : trans.__('after epoch %1 of %2', this.epoch, this.lastEpoch);
   }
 
   /** The `cnn.inspect` params for an input at an epoch. */
-  inspectParams(epoch: number, wanted: Input): { [key: string]: any } {
+  inspectParams(epoch: number, wanted: Input): { [key: string]: unknown } {
     const input = 'index' in wanted ? { index: wanted.index } : { pixels: wanted.pixels };
     if (this.trainRunId) {
       return inspectParams(this.trainRunId, epoch, input);
@@ -125,7 +136,12 @@ export class CnnEpochs {
     const at = positionOf(this.epochs, this.epoch);
     return (this.snapshots?.layers ?? []).map((layer, i) => {
       const slice = layer.filters.slice(at);
-      return { name: layer.name, weights: slice.data as Float32Array, shape: slice.shape, limit: this._filterLimits[i] };
+      return {
+        name: layer.name,
+        weights: slice.data as Float32Array,
+        shape: slice.shape,
+        limit: this._filterLimits[i]
+      };
     });
   }
 
@@ -134,14 +150,21 @@ export class CnnEpochs {
     const d = this.dataset;
     const items: [string, string][] = [];
     if (d) {
-      items.push(['Data', `${d.name}, ${d.classes.length} classes, images ${d.input_shape.slice(1).join('×')}`]);
+      const images = d.input_shape.slice(1).join('×');
+      items.push([
+        trans.__('Data'),
+        trans.__('%1, %2 classes, images %3', d.name, d.classes.length, images)
+      ]);
     }
     if (this.trainRun) {
-      const history = this.trainRun.result?.history;
+      const history = resultOf(this.trainRun, 'cnn.train')?.history;
       const accuracy = history?.validation_accuracy?.[history.validation_accuracy.length - 1];
-      items.push(['Epochs', this.cancelled ? `${this.lastEpoch} finished before cancelling` : String(this.lastEpoch)]);
+      const epochs = this.cancelled
+        ? trans.__('%1 finished before cancelling', this.lastEpoch)
+        : String(this.lastEpoch);
+      items.push([trans.__('Epochs'), epochs]);
       if (typeof accuracy === 'number') {
-        items.push(['Validation accuracy', formatPercent(accuracy)]);
+        items.push([trans.__('Validation accuracy'), formatPercent(accuracy)]);
       }
     }
     return items;

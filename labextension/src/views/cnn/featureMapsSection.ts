@@ -2,10 +2,11 @@
  * The explorer's Feature maps section: what every layer makes of the input, one small map per
  * filter; a click shows a map larger, with its numbers and the filter that made it.
  */
-import { NDArray } from '../../api/arrays';
+import { trans } from '../../i18n';
 import { maxAbs } from '../shared/colors';
 import { el, heatmap } from '../shared/draw';
 import { cellSize } from './cnnLogic';
+import { CnnInspected } from './cnnResult';
 import { filterTile } from './filtersSection';
 
 export class FeatureMapsSection {
@@ -19,8 +20,8 @@ export class FeatureMapsSection {
     this.node.setAttribute('data-updated', '0');
   }
 
-  render(result: { [key: string]: any }): void {
-    const activations: { name: string; type: string; maps: NDArray }[] = result.activations ?? [];
+  render(result: CnnInspected): void {
+    const activations = result.activations ?? [];
     this.node.replaceChildren();
     activations.forEach((activation, layerIndex) => {
       const maps = activation.maps;
@@ -44,7 +45,7 @@ export class FeatureMapsSection {
           mode: negative ? 'diverging' : 'sequential',
           limit,
           range: [0, limit || 1],
-          title: `${activation.name}, map ${c}`
+          title: trans.__('%1, map %2', activation.name, c)
         });
         canvas.tabIndex = 0;
         canvas.onclick = () => {
@@ -59,7 +60,21 @@ export class FeatureMapsSection {
         'dlviz-map-title',
         undefined,
         el('strong', undefined, activation.name),
-        el('span', 'dlviz-muted', ` ${activation.type} · ${channels} maps of ${h}×${w}` + (shown < channels ? ` (first ${shown} shown)` : ''))
+        el(
+          'span',
+          'dlviz-muted',
+          ' ' +
+            (shown < channels
+              ? trans.__(
+                  '%1 · %2 maps of %3×%4 (first %5 shown)',
+                  activation.type,
+                  channels,
+                  h,
+                  w,
+                  shown
+                )
+              : trans.__('%1 · %2 maps of %3×%4', activation.type, channels, h, w))
+        )
       );
       this.node.appendChild(el('div', 'dlviz-map-layer', undefined, title, row, detailBox));
       if (this._detail && this._detail.layer === layerIndex) {
@@ -67,12 +82,12 @@ export class FeatureMapsSection {
       }
     });
     if (!activations.length) {
-      this.node.appendChild(el('p', 'dlviz-muted', 'No feature maps in this result.'));
+      this.node.appendChild(el('p', 'dlviz-muted', trans.__('No feature maps in this result.')));
     }
   }
 
   /** A feature map, large, with its values and (for a conv layer) the filter that made it. */
-  private _renderDetail(result: { [key: string]: any }, box: HTMLElement): void {
+  private _renderDetail(result: CnnInspected, box: HTMLElement): void {
     const detail = this._detail;
     box.replaceChildren();
     if (!detail) {
@@ -83,10 +98,18 @@ export class FeatureMapsSection {
       return;
     }
     const [, h, w] = activation.maps.shape;
-    const values: Float32Array = activation.maps.data.subarray(detail.channel * h * w, (detail.channel + 1) * h * w);
+    const values = activation.maps.data.subarray(
+      detail.channel * h * w,
+      (detail.channel + 1) * h * w
+    );
     const limit = maxAbs(activation.maps.data);
     const negative = Array.prototype.some.call(activation.maps.data, (v: number) => v < 0);
-    const big = heatmap(values, h, w, { cell: cellSize(w, 160), mode: negative ? 'diverging' : 'sequential', limit, range: [0, limit || 1] });
+    const big = heatmap(values, h, w, {
+      cell: cellSize(w, 160),
+      mode: negative ? 'diverging' : 'sequential',
+      limit,
+      range: [0, limit || 1]
+    });
     const table = el('table', 'dlviz-numbers');
     if (w <= 16) {
       for (let y = 0; y < h; y++) {
@@ -97,22 +120,40 @@ export class FeatureMapsSection {
         table.appendChild(tr);
       }
     }
-    const parts: Node[] = [el('figure', 'dlviz-figure', undefined, big, el('figcaption', undefined, `${activation.name}, map ${detail.channel}`)), table];
-    const conv = (result.layers ?? []).find((l: any) => l.name === activation.name);
+    const parts: Node[] = [
+      el(
+        'figure',
+        'dlviz-figure',
+        undefined,
+        big,
+        el('figcaption', undefined, trans.__('%1, map %2', activation.name, detail.channel))
+      ),
+      table
+    ];
+    const conv = (result.layers ?? []).find(l => l.name === activation.name);
     if (conv && conv.filters) {
       const [, inC, kh, kw] = conv.filters.shape;
-      const weights = conv.filters.data.subarray(detail.channel * inC * kh * kw, (detail.channel + 1) * inC * kh * kw);
+      const weights = conv.filters.data.subarray(
+        detail.channel * inC * kh * kw,
+        (detail.channel + 1) * inC * kh * kw
+      );
       parts.push(
         el(
           'figure',
           'dlviz-figure',
           undefined,
           filterTile(weights, inC, kh, kw, maxAbs(conv.filters.data), 12),
-          el('figcaption', undefined, `the filter that made it (${inC} input channel${inC > 1 ? 's' : ''} of ${kh}×${kw})`)
+          el(
+            'figcaption',
+            undefined,
+            inC > 1
+              ? trans.__('the filter that made it (%1 input channels of %2×%3)', inC, kh, kw)
+              : trans.__('the filter that made it (%1 input channel of %2×%3)', inC, kh, kw)
+          )
         )
       );
     }
-    const close = el('button', 'jp-Button jp-mod-styled jp-mod-minimal', 'Close');
+    const close = el('button', 'jp-Button jp-mod-styled jp-mod-minimal', trans.__('Close'));
     close.onclick = () => {
       this._detail = null;
       box.replaceChildren();

@@ -2,9 +2,10 @@
  * The explorer's Filters section: the weights of every filter of every conv layer, red for
  * positive and blue for negative, at the epoch the slider shows.
  */
-import { NDArray } from '../../api/arrays';
+import { trans } from '../../i18n';
 import { divergingColor, maxAbs } from '../shared/colors';
 import { el, heatmap } from '../shared/draw';
+import { CnnInspected } from './cnnResult';
 
 /** One conv layer's filters: `[out, in, kh, kw]` weights flat, and its colour limit. */
 export interface IFilterLayer {
@@ -15,8 +16,8 @@ export interface IFilterLayer {
 }
 
 /** The filters of an inspect result's conv layers, each layer on its own colour scale. */
-export function filterLayersOf(result: { [key: string]: any }): IFilterLayer[] {
-  return (result.layers ?? []).map((layer: { name: string; filters: NDArray }) => ({
+export function filterLayersOf(result: CnnInspected): IFilterLayer[] {
+  return (result.layers ?? []).map(layer => ({
     name: layer.name,
     weights: layer.filters.data as Float32Array,
     shape: layer.filters.shape,
@@ -33,8 +34,15 @@ export function renderFilters(box: HTMLElement, layers: IFilterLayer[]): void {
     const size = inC * kh * kw;
     const cell = Math.max(3, Math.round(56 / (Math.ceil(Math.sqrt(inC)) * (kw + 1))));
     for (let f = 0; f < out; f++) {
-      const tile = filterTile(layer.weights.subarray(f * size, (f + 1) * size), inC, kh, kw, layer.limit, cell);
-      tile.title = `${layer.name}, filter ${f}`;
+      const tile = filterTile(
+        layer.weights.subarray(f * size, (f + 1) * size),
+        inC,
+        kh,
+        kw,
+        layer.limit,
+        cell
+      );
+      tile.title = trans.__('%1, filter %2', layer.name, f);
       grid.appendChild(tile);
     }
     box.appendChild(
@@ -47,7 +55,19 @@ export function renderFilters(box: HTMLElement, layers: IFilterLayer[]): void {
           'dlviz-map-title',
           undefined,
           el('strong', undefined, layer.name),
-          el('span', 'dlviz-muted', ` ${out} filters, each ${inC} × ${kh}×${kw} weights; colour scale ±${layer.limit.toPrecision(2)}`)
+          el(
+            'span',
+            'dlviz-muted',
+            ' ' +
+              trans.__(
+                '%1 filters, each %2 × %3×%4 weights; colour scale ±%5',
+                out,
+                inC,
+                kh,
+                kw,
+                layer.limit.toPrecision(2)
+              )
+          )
         ),
         grid
       )
@@ -57,7 +77,14 @@ export function renderFilters(box: HTMLElement, layers: IFilterLayer[]): void {
 }
 
 /** One filter: its input channels as kh x kw tiles in a square grid, diverging colours. */
-export function filterTile(weights: ArrayLike<number>, inC: number, kh: number, kw: number, limit: number, cell: number): HTMLCanvasElement {
+export function filterTile(
+  weights: ArrayLike<number>,
+  inC: number,
+  kh: number,
+  kw: number,
+  limit: number,
+  cell: number
+): HTMLCanvasElement {
   const cols = Math.ceil(Math.sqrt(inC));
   const rows = Math.ceil(inC / cols);
   const width = cols * (kw + 1) - 1;
@@ -96,5 +123,12 @@ function colorKey(): HTMLElement {
   const values = Array.from({ length: 41 }, (_, i) => i / 20 - 1);
   const canvas = heatmap(values, 1, values.length, { mode: 'diverging', limit: 1, cell: 4 });
   canvas.style.height = '10px';
-  return el('div', 'dlviz-color-key', undefined, el('span', undefined, 'negative'), canvas, el('span', undefined, 'positive'));
+  return el(
+    'div',
+    'dlviz-color-key',
+    undefined,
+    el('span', undefined, trans.__('negative')),
+    canvas,
+    el('span', undefined, trans.__('positive'))
+  );
 }

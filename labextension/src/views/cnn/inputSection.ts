@@ -3,21 +3,17 @@
  * with the mouse, or an uploaded picture, and "What the model sees": the input at the data
  * set's size. Choosing one calls `onInput`; the explorer asks the kernel about it.
  */
-import { NDArray } from '../../api/arrays';
+import { ImageDataset } from '../../api/results';
+import { trans } from '../../i18n';
 import { el, heatmap } from '../shared/draw';
 import { cellSize, drawingToPixels, imageToPixels, rgbaToInk } from './cnnLogic';
+import { CnnInspected } from './cnnResult';
 
 /** What the explorer shows for one input: an image of the data set, or the learner's pixels. */
 export type Input = { index: number } | { pixels: number[][]; origin: 'drawing' | 'upload' };
 
 /** The data set of a run, as its result describes it. */
-export interface IDataset {
-  name: string;
-  classes: string[];
-  size: number;
-  input_shape: number[];
-  pixel_range: [number, number];
-}
+export type IDataset = ImageDataset;
 
 export class InputSection {
   readonly node: HTMLElement;
@@ -38,10 +34,11 @@ export class InputSection {
     this._indexInput.type = 'number';
     this._indexInput.min = '0';
     this._indexInput.setAttribute('data-testid', 'dlviz-image-index');
-    this._indexInput.setAttribute('aria-label', 'Image number');
-    this._indexInput.onchange = () => this._choose({ index: Math.max(0, Math.floor(Number(this._indexInput.value) || 0)) });
+    this._indexInput.setAttribute('aria-label', trans.__('Image number'));
+    this._indexInput.onchange = () =>
+      this._choose({ index: Math.max(0, Math.floor(Number(this._indexInput.value) || 0)) });
     this._indexLabel = el('span', 'dlviz-muted');
-    const random = el('button', 'jp-Button jp-mod-styled', 'Random');
+    const random = el('button', 'jp-Button jp-mod-styled', trans.__('Random'));
     random.onclick = () => {
       const size = this.dataset?.size ?? 1;
       this._choose({ index: Math.floor(Math.random() * size) });
@@ -50,9 +47,9 @@ export class InputSection {
     this._drawCanvas.width = 160;
     this._drawCanvas.height = 160;
     this._drawCanvas.setAttribute('data-testid', 'dlviz-draw-canvas');
-    this._drawCanvas.setAttribute('aria-label', 'Draw a digit here');
+    this._drawCanvas.setAttribute('aria-label', trans.__('Draw a digit here'));
     this._setupDrawing();
-    const clear = el('button', 'jp-Button jp-mod-styled', 'Clear');
+    const clear = el('button', 'jp-Button jp-mod-styled', trans.__('Clear'));
     clear.onclick = () => this._clearDrawing();
     const upload = el('input', 'dlviz-upload');
     upload.type = 'file';
@@ -77,18 +74,30 @@ export class InputSection {
       undefined,
       fill(
         this._pickers.index,
-        el('strong', undefined, 'Image of the data set'),
+        el('strong', undefined, trans.__('Image of the data set')),
         el('div', 'dlviz-row', undefined, this._indexInput, random),
         this._indexLabel
       ),
       fill(
         this._pickers.drawing,
-        el('strong', undefined, 'Draw'),
+        el('strong', undefined, trans.__('Draw')),
         this._drawCanvas,
-        el('div', 'dlviz-row', undefined, clear, el('span', 'dlviz-muted', 'Draw with the mouse'))
+        el(
+          'div',
+          'dlviz-row',
+          undefined,
+          clear,
+          el('span', 'dlviz-muted', trans.__('Draw with the mouse'))
+        )
       ),
-      fill(this._pickers.upload, el('strong', undefined, 'Upload a picture'), upload),
-      el('div', 'dlviz-picker', undefined, el('strong', undefined, 'What the model sees'), this._preview)
+      fill(this._pickers.upload, el('strong', undefined, trans.__('Upload a picture')), upload),
+      el(
+        'div',
+        'dlviz-picker',
+        undefined,
+        el('strong', undefined, trans.__('What the model sees')),
+        this._preview
+      )
     );
   }
 
@@ -210,7 +219,8 @@ export class InputSection {
       const image = new Image();
       await new Promise<void>((resolve, reject) => {
         image.onload = () => resolve();
-        image.onerror = () => reject(new Error('this file is not an image the browser can read'));
+        image.onerror = () =>
+          reject(new Error(trans.__('this file is not an image the browser can read')));
         image.src = url;
       });
       const scale = Math.min(1, 256 / Math.max(image.naturalWidth, image.naturalHeight));
@@ -220,11 +230,15 @@ export class InputSection {
       const context = canvas.getContext('2d') as CanvasRenderingContext2D;
       context.drawImage(image, 0, 0, canvas.width, canvas.height);
       URL.revokeObjectURL(url);
-      const ink = rgbaToInk(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+      const ink = rgbaToInk(
+        context.getImageData(0, 0, canvas.width, canvas.height).data,
+        canvas.width,
+        canvas.height
+      );
       const [h, w] = this._inputSize();
       this._choose({ pixels: imageToPixels(ink, w, h), origin: 'upload' });
     } catch (error) {
-      this._onError(`Cannot use this picture: ${(error as Error).message}`);
+      this._onError(trans.__('Cannot use this picture: %1', (error as Error).message));
     }
   }
 
@@ -233,15 +247,20 @@ export class InputSection {
     const h = pixels.length;
     const w = h ? pixels[0].length : 0;
     const flat = ([] as number[]).concat(...pixels);
-    const canvas = heatmap(flat, h, w, { cell: cellSize(w, 128), mode: 'sequential', range: [0, 1], title: 'Your drawing, as the model gets it' });
+    const canvas = heatmap(flat, h, w, {
+      cell: cellSize(w, 128),
+      mode: 'sequential',
+      range: [0, 1],
+      title: trans.__('Your drawing, as the model gets it')
+    });
     canvas.classList.add('dlviz-grey');
     paintGrey(canvas, flat, 0, 1);
-    this._preview.replaceChildren(canvas, el('div', 'dlviz-muted', `${w}×${h} pixels`));
+    this._preview.replaceChildren(canvas, el('div', 'dlviz-muted', trans.__('%1×%2 pixels', w, h)));
   }
 
   /** The input of an inspect result, in grey, with its true class when it is a data set image. */
-  renderPreview(result: { [key: string]: any }): void {
-    const image: NDArray | undefined = result.input?.image;
+  renderPreview(result: CnnInspected): void {
+    const image = result.input?.image;
     if (!image) {
       return;
     }
@@ -250,13 +269,19 @@ export class InputSection {
     const canvas = heatmap(image.data.subarray(0, h * w), h, w, { cell: cellSize(w, 128) });
     paintGrey(canvas, image.data.subarray(0, h * w), range[0], range[1]);
     const label = result.input?.label;
+    const index = result.input?.index;
     const caption =
-      typeof result.input?.index === 'number' && 'index' in this._input
-        ? `Image ${result.input.index}` + (typeof label === 'number' ? `, labelled ${this._classNames[label] ?? label}` : '')
-        : 'Your picture';
-    this._preview.replaceChildren(canvas, el('div', 'dlviz-muted', `${caption} · ${w}×${h} pixels, values ${range[0]}–${range[1]}`));
+      typeof index === 'number' && 'index' in this._input
+        ? typeof label === 'number'
+          ? trans.__('Image %1, labelled %2', index, this._classNames[label] ?? label)
+          : trans.__('Image %1', index)
+        : trans.__('Your picture');
+    const size = trans.__('%1 · %2×%3 pixels, values %4–%5', caption, w, h, range[0], range[1]);
+    this._preview.replaceChildren(canvas, el('div', 'dlviz-muted', size));
     this._indexLabel.textContent =
-      'index' in this._input && typeof label === 'number' ? `True class: ${this._classNames[label] ?? label}` : '';
+      'index' in this._input && typeof label === 'number'
+        ? trans.__('True class: %1', this._classNames[label] ?? label)
+        : '';
   }
 }
 
@@ -269,7 +294,12 @@ function fill(node: HTMLElement, ...children: Node[]): HTMLElement {
 }
 
 /** Repaint a heat map canvas in grey (an input image: dark background, light ink). */
-function paintGrey(canvas: HTMLCanvasElement, values: ArrayLike<number>, low: number, high: number): void {
+function paintGrey(
+  canvas: HTMLCanvasElement,
+  values: ArrayLike<number>,
+  low: number,
+  high: number
+): void {
   const context = canvas.getContext && canvas.getContext('2d');
   if (!context) {
     return;

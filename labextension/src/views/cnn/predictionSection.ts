@@ -1,18 +1,24 @@
 /**
  * The explorer's Prediction section: how sure the model is of each class for this image.
  */
-import { NDArray } from '../../api/arrays';
+import { trans } from '../../i18n';
 import { el } from '../shared/draw';
 import { formatPercent } from '../shared/format';
+import { CnnInspected } from './cnnResult';
 
 /** The class probabilities as bars, the true class marked, and a verdict in words. */
-export function renderPredictions(box: HTMLElement, result: { [key: string]: any }, classes: string[], fromDataset: boolean): void {
-  const probabilities: NDArray | undefined = result.probabilities;
+export function renderPredictions(
+  box: HTMLElement,
+  result: CnnInspected,
+  classes: string[],
+  fromDataset: boolean
+): void {
+  const probabilities = result.probabilities;
   box.replaceChildren();
   if (!probabilities) {
     return;
   }
-  const predicted: number = result.predicted;
+  const predicted = result.predicted;
   const label = fromDataset ? result.input?.label : null;
   for (let i = 0; i < probabilities.size; i++) {
     const p = probabilities.data[i];
@@ -27,15 +33,22 @@ export function renderPredictions(box: HTMLElement, result: { [key: string]: any
       el('div', 'dlviz-bar', undefined, fill),
       el('span', 'dlviz-bar-value', formatPercent(p))
     );
-    row.title = `${name}: ${formatPercent(p)}` + (i === label ? ' (the true class)' : '');
+    row.title =
+      i === label
+        ? trans.__('%1: %2 (the true class)', name, formatPercent(p))
+        : `${name}: ${formatPercent(p)}`;
     box.appendChild(row);
   }
   const answer = classes[predicted] ?? String(predicted);
   const verdict =
     typeof label === 'number'
       ? label === predicted
-        ? `Right: the model answers ${answer}.`
-        : `Wrong: the model answers ${answer}, the image is a ${classes[label] ?? label}.`
-      : `The model answers ${answer}.`;
+        ? trans.__('Right: the model answers %1.', answer)
+        : trans.__(
+            'Wrong: the model answers %1, the image is a %2.',
+            answer,
+            classes[label] ?? label
+          )
+      : trans.__('The model answers %1.', answer);
   box.appendChild(el('p', 'dlviz-verdict', verdict));
 }

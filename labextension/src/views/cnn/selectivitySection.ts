@@ -1,18 +1,19 @@
 /**
  * The explorer's Filter selectivity section: what each filter of a conv layer responds to.
  */
-import { NDArray } from '../../api/arrays';
+import { trans } from '../../i18n';
 import { el, heatmap } from '../shared/draw';
 import { formatPercent } from '../shared/format';
 import { cellSize, classProfile, filterOrder } from './cnnLogic';
+import { CnnInspected } from './cnnResult';
 
 /** Per conv layer: where and for which classes each filter fires, dead and redundant ones flagged. */
-export function renderSelectivity(box: HTMLElement, result: { [key: string]: any }, classes: string[]): void {
+export function renderSelectivity(box: HTMLElement, result: CnnInspected, classes: string[]): void {
   box.replaceChildren();
-  const layers: any[] = result.selectivity ?? [];
+  const layers = result.selectivity ?? [];
   for (const layer of layers) {
-    const occurrence: NDArray = layer.occurrence;
-    const classOccurrence: NDArray = layer.class_occurrence;
+    const occurrence = layer.occurrence;
+    const classOccurrence = layer.class_occurrence;
     const [count, h, w] = occurrence.shape;
     const nClasses = classOccurrence.shape[1];
     const order = filterOrder(layer.order, count);
@@ -24,13 +25,17 @@ export function renderSelectivity(box: HTMLElement, result: { [key: string]: any
       const twin = layer.redundant_with?.[f];
       deadCount += dead ? 1 : 0;
       redundantCount += typeof twin === 'number' ? 1 : 0;
-      const card = el('div', 'dlviz-filter-card' + (dead ? ' dlviz-dead' : typeof twin === 'number' ? ' dlviz-redundant' : ''));
+      const card = el(
+        'div',
+        'dlviz-filter-card' +
+          (dead ? ' dlviz-dead' : typeof twin === 'number' ? ' dlviz-redundant' : '')
+      );
       card.appendChild(el('div', 'dlviz-filter-card-title', `#${f}`));
       card.appendChild(
         heatmap(occurrence.data.subarray(f * h * w, (f + 1) * h * w), h, w, {
           cell: cellSize(w, 40),
           range: [0, 1],
-          title: `filter ${f}: share of images that make it fire at each place`
+          title: trans.__('filter %1: share of images that make it fire at each place', f)
         })
       );
       const profile = classProfile(classOccurrence.data, f, nClasses, h * w);
@@ -39,7 +44,7 @@ export function renderSelectivity(box: HTMLElement, result: { [key: string]: any
       profile.forEach((v, c) => {
         const bar = el('span', 'dlviz-class-bar');
         bar.style.height = `${Math.round((v / peak) * 100)}%`;
-        bar.title = `${classes[c] ?? c}: fires on ${formatPercent(v)} of places`;
+        bar.title = trans.__('%1: fires on %2 of places', classes[c] ?? c, formatPercent(v));
         bars.appendChild(bar);
       });
       card.appendChild(bars);
@@ -48,29 +53,41 @@ export function renderSelectivity(box: HTMLElement, result: { [key: string]: any
         el(
           'div',
           'dlviz-filter-card-note',
-          dead ? 'dead' : typeof twin === 'number' ? `like #${twin}` : `most for ${classes[best] ?? best}`
+          dead
+            ? trans.__('dead')
+            : typeof twin === 'number'
+              ? trans.__('like #%1', twin)
+              : trans.__('most for %1', classes[best] ?? best)
         )
       );
       grid.appendChild(card);
     }
-    const notes: string[] = [`${layer.samples} validation images; fires = ${layer.response_layer} above 0`];
+    const notes: string[] = [
+      trans.__('%1 validation images; fires = %2 above 0', layer.samples, layer.response_layer)
+    ];
     if (deadCount) {
-      notes.push(`${deadCount} dead filter${deadCount > 1 ? 's' : ''}`);
+      notes.push(
+        deadCount > 1
+          ? trans.__('%1 dead filters', deadCount)
+          : trans.__('%1 dead filter', deadCount)
+      );
     }
     if (redundantCount) {
-      notes.push(`${redundantCount} redundant`);
+      notes.push(trans.__('%1 redundant', redundantCount));
     }
-    const similarity: NDArray | undefined = layer.similarity;
+    const similarity = layer.similarity;
     let simCanvas: Node | null = null;
     if (similarity) {
       const ordered = new Float32Array(count * count);
-      order.forEach((a, i) => order.forEach((b, j) => (ordered[i * count + j] = similarity.data[a * count + b])));
+      order.forEach((a, i) =>
+        order.forEach((b, j) => (ordered[i * count + j] = similarity.data[a * count + b]))
+      );
       simCanvas = el(
         'figure',
         'dlviz-figure',
         undefined,
         heatmap(ordered, count, count, { cell: cellSize(count, 120), range: [0, 1] }),
-        el('figcaption', undefined, 'similarity of the filters, in the same order')
+        el('figcaption', undefined, trans.__('similarity of the filters, in the same order'))
       );
     }
     box.appendChild(
@@ -78,7 +95,13 @@ export function renderSelectivity(box: HTMLElement, result: { [key: string]: any
         'div',
         'dlviz-map-layer',
         undefined,
-        el('div', 'dlviz-map-title', undefined, el('strong', undefined, layer.name), el('span', 'dlviz-muted', ` ${notes.join(' · ')}`)),
+        el(
+          'div',
+          'dlviz-map-title',
+          undefined,
+          el('strong', undefined, layer.name),
+          el('span', 'dlviz-muted', ` ${notes.join(' · ')}`)
+        ),
         el('div', 'dlviz-figure-row', undefined, grid, simCanvas)
       )
     );

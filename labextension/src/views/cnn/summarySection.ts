@@ -1,18 +1,30 @@
 /**
  * The explorer's Model summary section: the layers of the network.
  */
+import { trans } from '../../i18n';
 import { el } from '../shared/draw';
 import { formatCount } from '../shared/format';
+import { CnnInspected } from './cnnResult';
 
 /** Every layer, its output shape and its parameter count. */
-export function renderSummary(box: HTMLElement, result: { [key: string]: any }): void {
+export function renderSummary(box: HTMLElement, result: CnnInspected): void {
   box.replaceChildren();
   const summary = result.summary;
   if (!summary) {
     return;
   }
   const table = el('table', 'dlviz-summary-table');
-  table.appendChild(el('tr', undefined, undefined, el('th', undefined, 'Layer'), el('th', undefined, 'Type'), el('th', undefined, 'Output shape'), el('th', undefined, 'Parameters')));
+  table.appendChild(
+    el(
+      'tr',
+      undefined,
+      undefined,
+      el('th', undefined, trans.__('Layer')),
+      el('th', undefined, trans.__('Type')),
+      el('th', undefined, trans.__('Output shape')),
+      el('th', undefined, trans.__('Parameters'))
+    )
+  );
   for (const layer of summary.layers ?? []) {
     table.appendChild(
       el(
@@ -27,7 +39,15 @@ export function renderSummary(box: HTMLElement, result: { [key: string]: any }):
     );
   }
   table.appendChild(
-    el('tr', 'dlviz-total', undefined, el('td', undefined, 'Total'), el('td'), el('td'), el('td', 'dlviz-number', formatCount(summary.total_parameters ?? 0)))
+    el(
+      'tr',
+      'dlviz-total',
+      undefined,
+      el('td', undefined, trans.__('Total')),
+      el('td'),
+      el('td'),
+      el('td', 'dlviz-number', formatCount(summary.total_parameters ?? 0))
+    )
   );
   box.appendChild(table);
 }

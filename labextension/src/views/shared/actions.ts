@@ -28,12 +28,16 @@ export interface IViewContent extends IRunContent {
 export interface IViewDefinition {
   /** A short name (`attention`, `monitor`, `cnn`). */
   kind: string;
-  /** What a learner calls it ("CNN explorer"): the training monitor's button opens it by this name. */
-  title: string;
+  /**
+   * What a learner calls it ("CNN explorer"): the training monitor's button opens it by this name.
+   * Write it (and `label`) as a getter that returns a `trans.__` call: the definition is made when
+   * the module loads, before JupyterLab's translator is set.
+   */
+  readonly title: string;
   /** The command that opens it for `{runId}`; kept stable so saved layouts still restore. */
   command: string;
-  /** The command's label in menus and the palette. */
-  label: string;
+  /** The command's label in menus and the palette (a getter, like `title`). */
+  readonly label: string;
   /** The layout restorer's namespace for it; kept stable for the same reason. */
   namespace: string;
   icon: LabIcon;
@@ -54,7 +58,7 @@ export interface ITaskEntry {
   /** Opened once the run succeeded, if any; a training run's "explorer". */
   succeeded?: IViewDefinition;
   /** The part of the Transformer view its result fills (may depend on the run's params). */
-  part?: TransformerPart | ((params: { [key: string]: any }) => TransformerPart);
+  part?: TransformerPart | ((params: { [key: string]: unknown }) => TransformerPart);
   /** A training task: whether it reports accuracy (the monitor draws a second chart then). */
   accuracy?: boolean;
 }
@@ -62,8 +66,8 @@ export interface ITaskEntry {
 /** The part of the Transformer view a run fills, from its task's entry and its params. */
 export function partOfEntry(
   entry: ITaskEntry | undefined,
-  params: { [key: string]: any } | null | undefined
+  params: { [key: string]: unknown } | null | undefined
 ): TransformerPart | null {
   const part = entry?.part;
-  return typeof part === 'function' ? part(params ?? {}) : part ?? null;
+  return typeof part === 'function' ? part(params ?? {}) : (part ?? null);
 }

@@ -4,7 +4,10 @@
  */
 
 /** A linear map from a data interval to a pixel interval. */
-export function linearScale(domain: [number, number], range: [number, number]): (x: number) => number {
+export function linearScale(
+  domain: [number, number],
+  range: [number, number]
+): (x: number) => number {
   const [d0, d1] = domain;
   const [r0, r1] = range;
   const span = d1 - d0;
@@ -87,7 +90,14 @@ export function gapPath(
   for (let i = 0; i < xs.length; i++) {
     const u = upper[i];
     const l = lower[i];
-    if (u === null || l === null || u === undefined || l === undefined || !Number.isFinite(u) || !Number.isFinite(l)) {
+    if (
+      u === null ||
+      l === null ||
+      u === undefined ||
+      l === undefined ||
+      !Number.isFinite(u) ||
+      !Number.isFinite(l)
+    ) {
       if (current.length) {
         runs.push(current);
       }
@@ -104,7 +114,9 @@ export function gapPath(
     if (run.length < 2) {
       continue;
     }
-    const top = run.map((i, k) => `${k ? 'L' : 'M'}${round2(sx(xs[i]))},${round2(sy(upper[i] as number))}`);
+    const top = run.map(
+      (i, k) => `${k ? 'L' : 'M'}${round2(sx(xs[i]))},${round2(sy(upper[i] as number))}`
+    );
     const bottom = run
       .slice()
       .reverse()
@@ -137,7 +149,12 @@ export function histogramBars(
 }
 
 /** Counts of `values` in `bins` equal bins over [lo, hi] (values outside are clamped in). */
-export function histogram(values: ArrayLike<number>, bins: number, lo: number, hi: number): number[] {
+export function histogram(
+  values: ArrayLike<number>,
+  bins: number,
+  lo: number,
+  hi: number
+): number[] {
   const counts = new Array(bins).fill(0);
   const span = hi - lo;
   for (let i = 0; i < values.length; i++) {
@@ -150,4 +167,3 @@ export function histogram(values: ArrayLike<number>, bins: number, lo: number, h
   }
   return counts;
 }
-

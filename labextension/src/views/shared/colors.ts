@@ -77,4 +77,3 @@ export function valueRange(values: ArrayLike<number>): [number, number] {
   }
   return lo <= hi ? [lo, hi] : [0, 0];
 }
-

@@ -2,6 +2,7 @@
  * Small DOM helpers of every family's views: element builders, heat maps on
  * canvases and SVG line charts. Plain canvas and SVG, colours from the theme's CSS variables.
  */
+import { trans } from '../../i18n';
 import { gapPath, linePath, linearScale, niceTicks, seriesDomain } from './chartLogic';
 import { divergingColor, maxAbs, RGB, sequentialColor, valueRange } from './colors';
 
@@ -52,7 +53,12 @@ export interface IHeatmapOptions {
 }
 
 /** A canvas that shows `values` (height x width, row-major) as coloured cells. */
-export function heatmap(values: ArrayLike<number>, height: number, width: number, options: IHeatmapOptions = {}): HTMLCanvasElement {
+export function heatmap(
+  values: ArrayLike<number>,
+  height: number,
+  width: number,
+  options: IHeatmapOptions = {}
+): HTMLCanvasElement {
   const cell = Math.max(1, Math.round(options.cell ?? 4));
   const canvas = document.createElement('canvas');
   canvas.width = width;
@@ -130,7 +136,11 @@ export function overlayImage(
       const heat = sequentialColor(t, 0, 1);
       // Stronger where the map is high, so the picture shows through where it is low.
       const a = alpha * t;
-      rgb = [grey * (1 - a) + heat[0] * a, grey * (1 - a) + heat[1] * a, grey * (1 - a) + heat[2] * a];
+      rgb = [
+        grey * (1 - a) + heat[0] * a,
+        grey * (1 - a) + heat[1] * a,
+        grey * (1 - a) + heat[2] * a
+      ];
     }
     data.data[4 * i] = rgb[0];
     data.data[4 * i + 1] = rgb[1];
@@ -165,7 +175,12 @@ export interface IChartOptions {
 }
 
 /** Draw a line chart into an existing SVG element (cleared first). */
-export function drawChart(svg: SVGElement, xs: number[], series: ISeries[], options: IChartOptions = {}): void {
+export function drawChart(
+  svg: SVGElement,
+  xs: number[],
+  series: ISeries[],
+  options: IChartOptions = {}
+): void {
   const width = options.width ?? 360;
   const height = options.height ?? 200;
   const margin = { left: 46, right: 10, top: 22, bottom: 30 };
@@ -194,8 +209,21 @@ export function drawChart(svg: SVGElement, xs: number[], series: ISeries[], opti
   }
   for (const tick of yTicks) {
     const y = sy(tick);
-    svg.appendChild(svgEl('line', { x1: margin.left, x2: width - margin.right, y1: y, y2: y, class: 'dlviz-chart-grid' }));
-    const label = svgEl('text', { x: margin.left - 4, y: y + 3, class: 'dlviz-chart-tick', 'text-anchor': 'end' });
+    svg.appendChild(
+      svgEl('line', {
+        x1: margin.left,
+        x2: width - margin.right,
+        y1: y,
+        y2: y,
+        class: 'dlviz-chart-grid'
+      })
+    );
+    const label = svgEl('text', {
+      x: margin.left - 4,
+      y: y + 3,
+      class: 'dlviz-chart-tick',
+      'text-anchor': 'end'
+    });
     label.textContent = options.log
       ? formatTick(Math.pow(10, tick))
       : options.percent
@@ -203,16 +231,28 @@ export function drawChart(svg: SVGElement, xs: number[], series: ISeries[], opti
         : formatTick(tick);
     svg.appendChild(label);
   }
-  const xTicks = niceTicks(xDomain[0], xDomain[1], Math.min(8, Math.max(1, xDomain[1] - xDomain[0]))).filter(t =>
-    Number.isInteger(t)
-  );
+  const xTicks = niceTicks(
+    xDomain[0],
+    xDomain[1],
+    Math.min(8, Math.max(1, xDomain[1] - xDomain[0]))
+  ).filter(t => Number.isInteger(t));
   for (const tick of xTicks) {
-    const label = svgEl('text', { x: sx(tick), y: height - margin.bottom + 14, class: 'dlviz-chart-tick', 'text-anchor': 'middle' });
+    const label = svgEl('text', {
+      x: sx(tick),
+      y: height - margin.bottom + 14,
+      class: 'dlviz-chart-tick',
+      'text-anchor': 'middle'
+    });
     label.textContent = String(tick);
     svg.appendChild(label);
   }
-  const axisLabel = svgEl('text', { x: width - margin.right, y: height - 4, class: 'dlviz-chart-tick', 'text-anchor': 'end' });
-  axisLabel.textContent = 'epoch';
+  const axisLabel = svgEl('text', {
+    x: width - margin.right,
+    y: height - 4,
+    class: 'dlviz-chart-tick',
+    'text-anchor': 'end'
+  });
+  axisLabel.textContent = trans.__('epoch');
   svg.appendChild(axisLabel);
   svg.appendChild(
     svgEl('line', {
@@ -238,7 +278,9 @@ export function drawChart(svg: SVGElement, xs: number[], series: ISeries[], opti
     if (d) {
       const area = svgEl('path', { d, class: 'dlviz-chart-gap' });
       const title = svgEl('title');
-      title.textContent = 'The gap between validation and training: the wider it grows, the more the model overfits.';
+      title.textContent = trans.__(
+        'The gap between validation and training: the wider it grows, the more the model overfits.'
+      );
       area.appendChild(title);
       svg.appendChild(area);
     }
@@ -255,10 +297,19 @@ export function drawChart(svg: SVGElement, xs: number[], series: ISeries[], opti
     }
     values.forEach((v, i) => {
       if (v !== null && Number.isFinite(v)) {
-        const dot = svgEl('circle', { cx: sx(xs[i]), cy: sy(v), r: 2.5, fill: s.color, class: 'dlviz-chart-dot' });
+        const dot = svgEl('circle', {
+          cx: sx(xs[i]),
+          cy: sy(v),
+          r: 2.5,
+          fill: s.color,
+          class: 'dlviz-chart-dot'
+        });
         const title = svgEl('title');
         const raw = s.values[i];
-        title.textContent = `${s.label}, epoch ${xs[i]}: ${options.percent ? `${((raw as number) * 100).toFixed(1)}%` : formatTick(raw as number)}`;
+        const value = options.percent
+          ? `${((raw as number) * 100).toFixed(1)}%`
+          : formatTick(raw as number);
+        title.textContent = trans.__('%1, epoch %2: %3', s.label, xs[i], value);
         dot.appendChild(title);
         svg.appendChild(dot);
       }
@@ -267,16 +318,23 @@ export function drawChart(svg: SVGElement, xs: number[], series: ISeries[], opti
 }
 
 /** A legend: a coloured swatch and a label per series. */
-export function legend(series: { label: string; color: string; dashed?: boolean }[], extra?: string): HTMLElement {
+export function legend(
+  series: { label: string; color: string; dashed?: boolean }[],
+  extra?: string
+): HTMLElement {
   const box = el('div', 'dlviz-legend');
   for (const s of series) {
     const swatch = el('span', 'dlviz-legend-swatch' + (s.dashed ? ' dlviz-legend-dashed' : ''));
     swatch.style.borderColor = s.color;
-    box.appendChild(el('span', 'dlviz-legend-item', undefined, swatch, document.createTextNode(s.label)));
+    box.appendChild(
+      el('span', 'dlviz-legend-item', undefined, swatch, document.createTextNode(s.label))
+    );
   }
   if (extra) {
     const swatch = el('span', 'dlviz-legend-swatch dlviz-legend-gap');
-    box.appendChild(el('span', 'dlviz-legend-item', undefined, swatch, document.createTextNode(extra)));
+    box.appendChild(
+      el('span', 'dlviz-legend-item', undefined, swatch, document.createTextNode(extra))
+    );
   }
   return box;
 }

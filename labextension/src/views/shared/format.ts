@@ -23,9 +23,10 @@ export function formatPercent(value: number | null | undefined): string {
 
 /** "12,345" for a parameter count. */
 export function formatCount(value: number): string {
-  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(value)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
-
 
 /** The first words of a text, for a tab title. */
 export function firstWords(text: string, count = 5, maxLength = 40): string {
@@ -38,4 +39,3 @@ export function firstWords(text: string, count = 5, maxLength = 40): string {
   }
   return out;
 }
-

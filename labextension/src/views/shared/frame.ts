@@ -2,6 +2,7 @@
  * The sandboxed iframe every BertViz-style view is drawn in (scripts allowed, no same-origin: it
  * cannot reach the page or the server), the theme's colors, and downloads of a view.
  */
+import { trans } from '../../i18n';
 
 /** Colors of the document, taken from the JupyterLab theme so a dark theme stays dark. */
 export interface IViewTheme {
@@ -26,7 +27,7 @@ export function createViewFrame(doc: string, title: string, autoHeight = false):
       if (event.source !== frame.contentWindow) {
         return;
       }
-      const height = Number((event.data as any)?.dlvizHeight);
+      const height = Number((event.data as { dlvizHeight?: unknown } | null)?.dlvizHeight);
       if (Number.isFinite(height) && height > 0) {
         frame.style.height = `${Math.min(Math.max(height + 4, 120), 4000)}px`;
       }
@@ -66,7 +67,11 @@ export function downloadBlob(blob: Blob, filename: string): void {
 
 /** A file name from a title: letters, digits, - and _ only. */
 export function fileNameOf(title: string, extension: string): string {
-  const base = title.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'dlviz-view';
+  const base =
+    title
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'dlviz-view';
   return `${base}.${extension}`;
 }
 
@@ -75,7 +80,7 @@ export function requestFramePng(frame: HTMLIFrameElement, timeoutMs = 10_000): P
   return new Promise((resolve, reject) => {
     const target = frame.contentWindow;
     if (!target) {
-      reject(new Error('the view is not shown'));
+      reject(new Error(trans.__('the view is not shown')));
       return;
     }
     const done = () => {
@@ -86,8 +91,11 @@ export function requestFramePng(frame: HTMLIFrameElement, timeoutMs = 10_000): P
       if (event.source !== target) {
         return;
       }
-      const data = event.data as any;
-      if (typeof data?.dlvizPng === 'string' && data.dlvizPng.startsWith('data:image/png;base64,')) {
+      const data = event.data as { dlvizPng?: unknown; dlvizPngError?: unknown } | null;
+      if (
+        typeof data?.dlvizPng === 'string' &&
+        data.dlvizPng.startsWith('data:image/png;base64,')
+      ) {
         done();
         resolve(dataUrlToBlob(data.dlvizPng));
       } else if (typeof data?.dlvizPngError === 'string') {
@@ -97,7 +105,7 @@ export function requestFramePng(frame: HTMLIFrameElement, timeoutMs = 10_000): P
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error('the view did not answer'));
+      reject(new Error(trans.__('the view did not answer')));
     }, timeoutMs);
     window.addEventListener('message', onMessage);
     target.postMessage({ dlvizExport: 'png' }, '*');
@@ -119,7 +127,10 @@ export function dataUrlToBlob(url: string): Blob {
 /** A canvas as a PNG blob. */
 export function canvasPng(canvas: HTMLCanvasElement): Promise<Blob> {
   return new Promise((resolve, reject) =>
-    canvas.toBlob(blob => (blob ? resolve(blob) : reject(new Error('the canvas gave no image'))), 'image/png')
+    canvas.toBlob(
+      blob => (blob ? resolve(blob) : reject(new Error(trans.__('the canvas gave no image')))),
+      'image/png'
+    )
   );
 }
 
@@ -127,7 +138,11 @@ export function canvasPng(canvas: HTMLCanvasElement): Promise<Blob> {
  * A scatter SVG (circles and text labels, as the token map draws it) redrawn onto a canvas, 2x,
  * as PNG: no SVG image decoding involved.
  */
-export function scatterPng(svg: SVGSVGElement, background: string, foreground = '#000'): Promise<Blob> {
+export function scatterPng(
+  svg: SVGSVGElement,
+  background: string,
+  foreground = '#000'
+): Promise<Blob> {
   const width = Number(svg.getAttribute('width')) || svg.getBoundingClientRect().width;
   const height = Number(svg.getAttribute('height')) || svg.getBoundingClientRect().height;
   const canvas = document.createElement('canvas');
@@ -140,13 +155,23 @@ export function scatterPng(svg: SVGSVGElement, background: string, foreground = 
   context.font = '11px sans-serif';
   svg.querySelectorAll('circle').forEach(circle => {
     context.beginPath();
-    context.arc(Number(circle.getAttribute('cx')), Number(circle.getAttribute('cy')), Number(circle.getAttribute('r')) || 4, 0, 2 * Math.PI);
+    context.arc(
+      Number(circle.getAttribute('cx')),
+      Number(circle.getAttribute('cy')),
+      Number(circle.getAttribute('r')) || 4,
+      0,
+      2 * Math.PI
+    );
     context.fillStyle = circle.getAttribute('fill') || foreground;
     context.fill();
   });
   svg.querySelectorAll('text').forEach(text => {
     context.fillStyle = text.getAttribute('fill') || foreground;
-    context.fillText(text.textContent ?? '', Number(text.getAttribute('x')), Number(text.getAttribute('y')));
+    context.fillText(
+      text.textContent ?? '',
+      Number(text.getAttribute('x')),
+      Number(text.getAttribute('y'))
+    );
   });
   return canvasPng(canvas);
 }
@@ -156,8 +181,16 @@ export function scatterPng(svg: SVGSVGElement, background: string, foreground = 
  * with its caption, stacked top to bottom. A matrix drawn as a canvas is copied; a small one
  * (a table of numbers) is redrawn cell by cell with its colours and numbers.
  */
-export function stepsPng(root: HTMLElement, background: string, foreground = '#000'): Promise<Blob> {
-  type Item = { height: number; width: number; paint: (c: CanvasRenderingContext2D, y: number) => void };
+export function stepsPng(
+  root: HTMLElement,
+  background: string,
+  foreground = '#000'
+): Promise<Blob> {
+  type Item = {
+    height: number;
+    width: number;
+    paint: (c: CanvasRenderingContext2D, y: number) => void;
+  };
   const items: Item[] = [];
   const text = (value: string, font: string, height: number, color = foreground): Item => ({
     height,
@@ -186,7 +219,9 @@ export function stepsPng(root: HTMLElement, background: string, foreground = '#0
       const canvas = matrix.querySelector('canvas');
       const table = matrix.querySelector('table');
       if (canvas) {
-        const labels = Array.from(matrix.querySelectorAll('.dlviz-matrix-rows .dlviz-row-label')).map(l => l.textContent ?? '');
+        const labels = Array.from(
+          matrix.querySelectorAll('.dlviz-matrix-rows .dlviz-row-label')
+        ).map(l => l.textContent ?? '');
         const rows = Number(matrix.dataset.rows) || labels.length || 1;
         const height = Math.max(1, canvas.getBoundingClientRect().height || canvas.height);
         const left = labels.length ? LABEL : 10;
@@ -198,7 +233,9 @@ export function stepsPng(root: HTMLElement, background: string, foreground = '#0
             c.drawImage(canvas, left, y, canvas.width, height);
             c.font = '10px sans-serif';
             c.fillStyle = foreground;
-            labels.forEach((label, i) => c.fillText(label.slice(0, 12), 10, y + ((i + 0.7) * height) / rows));
+            labels.forEach((label, i) =>
+              c.fillText(label.slice(0, 12), 10, y + ((i + 0.7) * height) / rows)
+            );
           }
         });
       } else if (table) {
@@ -220,7 +257,11 @@ export function stepsPng(root: HTMLElement, background: string, foreground = '#0
                 } else {
                   c.fillStyle = foreground;
                 }
-                c.fillText((cell.textContent ?? '').slice(0, j === 0 ? 12 : 6), x + 2, top + CELL_H - 5);
+                c.fillText(
+                  (cell.textContent ?? '').slice(0, j === 0 ? 12 : 6),
+                  x + 2,
+                  top + CELL_H - 5
+                );
               });
             });
           }
@@ -231,7 +272,13 @@ export function stepsPng(root: HTMLElement, background: string, foreground = '#0
   }
   const canvas = document.createElement('canvas');
   canvas.width = Math.min(8000, Math.max(200, ...items.map(i => i.width)));
-  canvas.height = Math.min(30000, Math.max(50, items.reduce((sum, i) => sum + i.height, 0)));
+  canvas.height = Math.min(
+    30000,
+    Math.max(
+      50,
+      items.reduce((sum, i) => sum + i.height, 0)
+    )
+  );
   const context = canvas.getContext('2d')!;
   context.fillStyle = background;
   context.fillRect(0, 0, canvas.width, canvas.height);

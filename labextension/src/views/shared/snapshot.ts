@@ -4,6 +4,7 @@
  * variables they use are copied in, and there is no script and no external URL.
  * No JupyterLab imports: the caller passes what reads the live page.
  */
+import { languageCode, trans } from '../../i18n';
 import { escapeHtml } from './html';
 
 export interface ISnapshotOptions {
@@ -91,7 +92,8 @@ function freezeControls(source: Element, clone: Element): void {
  */
 export function snapshotHtml(nodes: Element | Element[], options: ISnapshotOptions): string {
   const list = Array.isArray(nodes) ? nodes : [nodes];
-  const toUrl = options.canvasToDataUrl ?? ((canvas: HTMLCanvasElement) => canvas.toDataURL('image/png'));
+  const toUrl =
+    options.canvasToDataUrl ?? ((canvas: HTMLCanvasElement) => canvas.toDataURL('image/png'));
   const readVariable = options.readVariable ?? defaultReadVariable;
   const parts: string[] = [];
   for (const node of list) {
@@ -122,7 +124,7 @@ export function snapshotHtml(nodes: Element | Element[], options: ISnapshotOptio
       if (canvas.className) {
         img.setAttribute('class', canvas.className);
       }
-      img.setAttribute('alt', canvas.getAttribute('aria-label') ?? 'heatmap');
+      img.setAttribute('alt', canvas.getAttribute('aria-label') ?? trans.__('heatmap'));
       copy.replaceWith(img);
     });
     freezeControls(node, clone);
@@ -140,7 +142,12 @@ export function snapshotHtml(nodes: Element | Element[], options: ISnapshotOptio
   for (const match of `${css}\n${body}`.matchAll(/var\((--jp-[A-Za-z0-9-]+)/g)) {
     names.add(match[1]);
   }
-  for (const name of ['--jp-layout-color0', '--jp-ui-font-color0', '--jp-ui-font-family', '--jp-border-color2']) {
+  for (const name of [
+    '--jp-layout-color0',
+    '--jp-ui-font-color0',
+    '--jp-ui-font-family',
+    '--jp-border-color2'
+  ]) {
     names.add(name);
   }
   const variables: string[] = [];
@@ -152,7 +159,7 @@ export function snapshotHtml(nodes: Element | Element[], options: ISnapshotOptio
   }
   const title = escapeHtml(options.title);
   return (
-    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
+    `<!DOCTYPE html>\n<html lang="${escapeHtml(languageCode())}">\n<head>\n<meta charset="utf-8">\n` +
     `<title>${title}</title>\n<style>\n:root {\n${variables.join('\n')}\n}\n` +
     'body { margin: 16px; background: var(--jp-layout-color0, #fff); color: var(--jp-ui-font-color0, #000);' +
     ' font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; }\n' +

@@ -7,27 +7,30 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { trans } from '../../i18n';
 import { ApiError, DlvizApi, IRun, RunEvent } from '../../api/client';
-import { RUN_GONE_MESSAGE } from '../../api/keptRuns';
+import { runGoneMessage } from '../../api/keptRuns';
+import { CnnTrainResult, resultOf, TransformerTrainResult } from '../../api/results';
 import { isTerminal, isWaiting, progressFraction } from '../../api/runStatus';
 import { IViewActions, IViewDefinition } from '../shared/actions';
 import { dockRunView, runViewId } from '../shared/docked';
-import { drawChart, el, legend, svgEl } from '../shared/draw';
+import { el } from '../shared/draw';
 import { formatPercent, formatSeconds } from '../shared/format';
 import { dlvizIcon } from '../shared/icon';
 import { RunNotices } from '../shared/notices';
-import { codeFor } from '../shared/pythonCode';
 import { renderDetails, renderWarnings } from './monitorDetails';
-import { addProgress, curvesFromHistory, emptyCurves, epochAxisMax, ICurves, lastNumber, trainingLine } from './trainingLogic';
+import { TrainingCharts } from './trainingCharts';
+import {
+  addProgress,
+  curvesFromHistory,
+  emptyCurves,
+  ICurves,
+  lastNumber,
+  trainingLine
+} from './trainingLogic';
 
-const EXPLANATION =
-  'Loss says how wrong the model still is (lower is better); accuracy is the share of images it ' +
-  'gets right. The training curve is measured on the images it learns from, the validation curve ' +
-  'on images it never sees: when validation loss rises while training loss keeps falling (the ' +
-  'shaded gap widens), the model is memorising instead of learning (overfitting).';
-
-const TRAIN_COLOR = 'var(--jp-brand-color1, #1976d2)';
-const VALIDATION_COLOR = 'var(--jp-warn-color1, #f57c00)';
+/** The result of a training task (both have a history; only cnn.train has a monitor). */
+type TrainResult = CnnTrainResult | TransformerTrainResult;
 
 /** The body of the monitor. */
 export class MonitorContent extends Widget {
@@ -38,7 +41,6 @@ export class MonitorContent extends Widget {
   private _epochs = 0;
   private _run: IRun | null = null;
   private _abort = new AbortController();
-  private _result: { [key: string]: any } | null = null;
   private _notices = new RunNotices();
 
   private _progress: HTMLProgressElement;
@@ -46,8 +48,7 @@ export class MonitorContent extends Widget {
   private _cancel: HTMLButtonElement;
   private _insert: HTMLButtonElement;
   private _explore: HTMLButtonElement;
-  private _lossChart: SVGElement;
-  private _accuracyChart: SVGElement;
+  private _charts: TrainingCharts;
   private _details: HTMLElement;
   private _warnings: HTMLElement;
 
@@ -62,25 +63,31 @@ export class MonitorContent extends Widget {
     this._progress = el('progress', 'dlviz-progress');
     this._progress.max = 1;
     this._progress.setAttribute('data-testid', 'dlviz-monitor-progress');
-    this._line = el('div', 'dlviz-monitor-line', 'Waiting for the kernel…');
+    this._line = el('div', 'dlviz-monitor-line', trans.__('Waiting for the kernel…'));
     this._line.setAttribute('aria-live', 'polite');
     this._line.setAttribute('data-testid', 'dlviz-monitor-status');
-    this._cancel = el('button', 'jp-Button jp-mod-styled jp-mod-reject', 'Cancel training');
+    this._cancel = el(
+      'button',
+      'jp-Button jp-mod-styled jp-mod-reject',
+      trans.__('Cancel training')
+    );
     this._cancel.setAttribute('data-testid', 'dlviz-monitor-cancel');
     this._cancel.onclick = () => void this._onCancel();
-    this._insert = el('button', 'jp-Button jp-mod-styled', 'Insert code');
+    this._insert = el('button', 'jp-Button jp-mod-styled', trans.__('Insert code'));
     this._insert.setAttribute('data-testid', 'dlviz-insert-code');
-    this._insert.title = 'Add a notebook cell that repeats this run below the active cell';
+    this._insert.title = trans.__(
+      'Add a notebook cell that repeats this run below the active cell'
+    );
     this._insert.onclick = () => this._onInsert();
-    this._explore = el('button', 'jp-Button jp-mod-styled jp-mod-accept', 'Open CNN explorer');
+    this._explore = el(
+      'button',
+      'jp-Button jp-mod-styled jp-mod-accept',
+      trans.__('Open CNN explorer')
+    );
     this._explore.disabled = true;
     this._explore.onclick = () => this._actions.openExplorer(this.runId, this._run?.task);
 
-    this._lossChart = svgEl('svg', { class: 'dlviz-chart', role: 'img', 'aria-label': 'Loss per epoch' });
-    this._lossChart.setAttribute('data-testid', 'dlviz-loss-chart');
-    this._lossChart.setAttribute('data-points', '0');
-    this._accuracyChart = svgEl('svg', { class: 'dlviz-chart', role: 'img', 'aria-label': 'Accuracy per epoch' });
-    this._accuracyChart.setAttribute('data-testid', 'dlviz-accuracy-chart');
+    this._charts = new TrainingCharts();
     this._warnings = el('div', 'dlviz-warnings');
     this._warnings.setAttribute('role', 'status');
     this._details = el('div', 'dlviz-monitor-details');
@@ -89,20 +96,23 @@ export class MonitorContent extends Widget {
       'div',
       'dlviz-view-header',
       undefined,
-      el('h3', 'dlviz-view-title', 'Training monitor'),
-      el('p', 'dlviz-view-explanation', EXPLANATION)
+      el('h3', 'dlviz-view-title', trans.__('Training monitor')),
+      el(
+        'p',
+        'dlviz-view-explanation',
+        trans.__(
+          'Loss says how wrong the model still is (lower is better); accuracy is the share of images it gets right. The training curve is measured on the images it learns from, the validation curve on images it never sees: when validation loss rises while training loss keeps falling (the shaded gap widens), the model is memorising instead of learning (overfitting).'
+        )
+      )
     );
-    const controls = el('div', 'dlviz-monitor-controls', undefined, this._progress, this._cancel, this._insert, this._explore);
-    const series = [
-      { label: 'training', color: TRAIN_COLOR },
-      { label: 'validation', color: VALIDATION_COLOR, dashed: true }
-    ];
-    const charts = el(
+    const controls = el(
       'div',
-      'dlviz-chart-row',
+      'dlviz-monitor-controls',
       undefined,
-      el('figure', 'dlviz-figure', undefined, this._lossChart as unknown as Node, legend(series, 'overfitting gap')),
-      el('figure', 'dlviz-figure', undefined, this._accuracyChart as unknown as Node, legend(series))
+      this._progress,
+      this._cancel,
+      this._insert,
+      this._explore
     );
     const body = el(
       'div',
@@ -112,7 +122,7 @@ export class MonitorContent extends Widget {
       this._notices.node,
       controls,
       this._line,
-      charts,
+      this._charts.node,
       this._warnings,
       this._details
     );
@@ -127,9 +137,11 @@ export class MonitorContent extends Widget {
       run = await this._api.getRunWithArrays(this.runId);
     } catch (error) {
       this._line.textContent =
-        error instanceof ApiError && error.status === 404 ? RUN_GONE_MESSAGE : `Cannot load this run: ${(error as Error).message}`;
+        error instanceof ApiError && error.status === 404
+          ? runGoneMessage()
+          : trans.__('Cannot load this run: %1', (error as Error).message);
       this._setStatus('failed');
-      return 'Training monitor';
+      return trans.__('Training monitor');
     }
     this._run = run;
     this._epochs = Number(run.params?.training?.epochs ?? run.params?.epochs ?? 0);
@@ -143,7 +155,7 @@ export class MonitorContent extends Widget {
       }
       void this._follow();
     }
-    return `Training ${this.runId.slice(0, 6)}`;
+    return trans.__('Training %1', this.runId.slice(0, 6));
   }
 
   /** Points drawn on the loss chart (one per finished epoch). */
@@ -186,14 +198,14 @@ export class MonitorContent extends Widget {
           this._onProgress(run.progress);
         }
       } catch (error) {
-        this._line.textContent = `Lost track of the run: ${(error as Error).message}`;
+        this._line.textContent = trans.__('Lost track of the run: %1', (error as Error).message);
         return;
       }
       await new Promise(resolve => setTimeout(resolve, 1000));
     }
   }
 
-  private _onProgress(event: { [key: string]: any }): void {
+  private _onProgress(event: { [key: string]: unknown }): void {
     if (typeof event.epochs === 'number') {
       this._epochs = event.epochs;
     }
@@ -216,12 +228,9 @@ export class MonitorContent extends Widget {
   private _setTask(task: string): void {
     const entry = this._actions.entryOf(task);
     this.node.dataset.task = task;
-    const figure = this._accuracyChart.parentElement;
-    if (figure) {
-      figure.style.display = entry?.accuracy === false ? 'none' : '';
-    }
+    this._charts.showAccuracy(entry?.accuracy !== false);
     if (entry?.succeeded) {
-      this._explore.textContent = `Open ${entry.succeeded.title}`;
+      this._explore.textContent = trans.__('Open %1', entry.succeeded.title);
     }
   }
 
@@ -229,7 +238,8 @@ export class MonitorContent extends Widget {
     this.node.dataset.status = status;
     if (status !== 'queued' && this._line.classList.contains('dlviz-waiting')) {
       this._line.classList.remove('dlviz-waiting');
-      this._line.textContent = status === 'running' ? 'The kernel took the run: starting…' : '';
+      this._line.textContent =
+        status === 'running' ? trans.__('The kernel took the run: starting…') : '';
     }
     const over = isTerminal(status);
     this._cancel.disabled = over;
@@ -244,90 +254,86 @@ export class MonitorContent extends Widget {
       // The trained model lives in its kernel only; the saved curves and epochs live on.
       void this._notices.watchKernel(this._api, run.kernel_id, run.task);
     }
-    if (run.status === 'succeeded' && run.result) {
-      this._result = run.result;
-      this._notices.showKept(run.result);
-      const history = run.result.history;
+    const result = run.status === 'succeeded' ? trainResult(run) : null;
+    if (result) {
+      this._notices.showKept(result);
+      const history = result.history;
       this._curves = curvesFromHistory(history);
       this._epochs = Math.max(this._epochs, this._curves.epoch.length);
       this._progress.value = 1;
-      const seconds = formatSeconds(run.result.seconds);
+      const seconds = formatSeconds(result.seconds);
       const last = lastNumber(this._curves.validation_accuracy);
       const lastLoss = lastNumber(this._curves.validation_loss);
       const score =
         last !== null
-          ? `validation accuracy ${formatPercent(last)}`
+          ? trans.__('validation accuracy %1', formatPercent(last))
           : lastLoss !== null
-            ? `loss ${lastLoss.toFixed(3)}`
-            : 'no loss reported';
-      this._line.textContent =
-        `Trained ${run.result.epochs_completed} epochs in ${seconds}; ${score}.` +
-        (run.result.stopped_early ? ` Stopped early: ${run.result.stopped_early}` : '');
+            ? trans.__('loss %1', lastLoss.toFixed(3))
+            : trans.__('no loss reported');
+      const trained = trans.__(
+        'Trained %1 epochs in %2; %3.',
+        result.epochs_completed,
+        seconds,
+        score
+      );
+      this._line.textContent = result.stopped_early
+        ? trans.__('%1 Stopped early: %2', trained, result.stopped_early)
+        : trained;
       this._drawCurves();
-      renderWarnings(this._warnings, run.result.warnings ?? []);
-      renderDetails(this._details, run.result.monitor ?? null, this._curves.epoch);
+      const monitored = 'monitor' in result ? result : null;
+      renderWarnings(this._warnings, monitored?.warnings ?? []);
+      renderDetails(this._details, monitored?.monitor ?? null, this._curves.epoch);
       this._explore.disabled = false;
     } else if (run.status === 'cancelled') {
       // The run ends here: the axis ends at its last finished epoch.
       this._epochs = this._curves.epoch.length;
       this._drawCurves();
-      this._line.textContent =
-        `Training was cancelled after ${this._curves.epoch.length} finished epochs. The partial model is ` +
-        `kept in the kernel: dlviz_kernel.get_model('${this.runId}').`;
+      this._line.textContent = trans.__(
+        'Training was cancelled after %1 finished epochs. The partial model is kept in the kernel: %2.',
+        this._curves.epoch.length,
+        `dlviz_kernel.get_model('${this.runId}')`
+      );
       this._explore.disabled = this._curves.epoch.length === 0;
     } else if (run.status === 'failed') {
-      this._line.textContent = `Training failed: ${run.error ?? 'no reason given'}`;
+      this._line.textContent = trans.__(
+        'Training failed: %1',
+        run.error ?? trans.__('no reason given')
+      );
     }
   }
 
   private _drawCurves(): void {
-    const c = this._curves;
-    const xDomain: [number, number] = [1, epochAxisMax(c.epoch.length, this._epochs)];
-    drawChart(
-      this._lossChart,
-      c.epoch,
-      [
-        { label: 'training loss', values: c.train_loss, color: TRAIN_COLOR },
-        { label: 'validation loss', values: c.validation_loss, color: VALIDATION_COLOR, dashed: true }
-      ],
-      { title: 'Loss', gap: [1, 0], xDomain }
-    );
-    drawChart(
-      this._accuracyChart,
-      c.epoch,
-      [
-        { label: 'training accuracy', values: c.train_accuracy, color: TRAIN_COLOR },
-        { label: 'validation accuracy', values: c.validation_accuracy, color: VALIDATION_COLOR, dashed: true }
-      ],
-      { title: 'Accuracy', yDomain: [0, 1], percent: true, xDomain }
-    );
-    this._lossChart.setAttribute('data-points', String(c.epoch.length));
-  }
-
-  private _code(): string {
-    if (this._result && typeof this._result.code === 'string') {
-      return this._result.code;
-    }
-    return codeFor(this._run?.task ?? 'cnn.train', this._run?.params ?? {});
+    this._charts.draw(this._curves, this._epochs);
   }
 
   private _onInsert(): void {
-    this._actions.insertCode(this._code());
+    const code = this._run?.code;
+    if (code) {
+      this._actions.insertCode(code);
+    }
   }
 
   private async _onCancel(): Promise<void> {
     this._cancel.disabled = true;
     try {
       await this._api.cancelRun(this.runId);
-      this._line.textContent = 'Stopping after the current step…';
+      this._line.textContent = trans.__('Stopping after the current step…');
     } catch (error) {
-      this._line.textContent = `Cannot cancel: ${(error as Error).message}`;
+      this._line.textContent = trans.__('Cannot cancel: %1', (error as Error).message);
       this._cancel.disabled = false;
     }
   }
 }
 
 export type MonitorView = MainAreaWidget<MonitorContent>;
+
+/** A succeeded training run's result, typed by its task's schema (null for another task). */
+function trainResult(run: IRun): TrainResult | null {
+  if (run.task !== 'cnn.train' && run.task !== 'transformer.train') {
+    return null;
+  }
+  return resultOf(run, run.task);
+}
 
 /** The DOM id of a run's monitor. */
 export function monitorId(runId: string): string {
@@ -337,9 +343,13 @@ export function monitorId(runId: string): string {
 /** The live training monitor: opened as soon as a training run is created. */
 export const trainingMonitor: IViewDefinition = {
   kind: 'monitor',
-  title: 'training monitor',
+  get title() {
+    return trans.__('training monitor');
+  },
   command: 'dlviz-lab:open-monitor',
-  label: 'Open the training monitor of a DL Viz run',
+  get label() {
+    return trans.__('Open the training monitor of a DL Viz run');
+  },
   namespace: 'dlviz-lab-monitor',
   icon: dlvizIcon,
   id: monitorId,
@@ -347,7 +357,7 @@ export const trainingMonitor: IViewDefinition = {
     dockRunView(new MonitorContent(api, runId, actions), {
       id: monitorId(runId),
       className: 'dlviz-monitor',
-      label: 'Training',
-      caption: `Training monitor of run ${runId}`
+      label: trans.__('Training'),
+      caption: trans.__('Training monitor of run %1', runId)
     })
 };

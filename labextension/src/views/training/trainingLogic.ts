@@ -2,7 +2,12 @@
  * Pure logic of the training monitor: the loss and accuracy curves fed by progress events, the
  * line under the progress bar, and the epoch axis that grows with a long run. Tested by jest.
  */
+import { trans } from '../../i18n';
+import { TrainingHistory } from '../../api/results';
 import { formatPercent, formatSeconds } from '../shared/format';
+
+/** A progress event of a training run (protocol.md): `phase`, `epoch`, losses, `elapsed`, ... */
+export type ProgressEvent = { [key: string]: unknown };
 
 /** One value per finished epoch, as the result's `history` has them. */
 export interface ICurves {
@@ -24,7 +29,14 @@ const CURVE_KEYS: (keyof ICurves)[] = [
 ];
 
 export function emptyCurves(): ICurves {
-  return { epoch: [], train_loss: [], train_accuracy: [], validation_loss: [], validation_accuracy: [], elapsed: [] };
+  return {
+    epoch: [],
+    train_loss: [],
+    train_accuracy: [],
+    validation_loss: [],
+    validation_accuracy: [],
+    elapsed: []
+  };
 }
 
 function num(value: unknown): number | null {
@@ -36,21 +48,22 @@ function num(value: unknown): number | null {
  * point; a mid-epoch `"train"` event changes nothing (it is shown as the live running loss).
  * Returns new curves; the old ones are left as they were.
  */
-export function addProgress(curves: ICurves, event: { [key: string]: any }): ICurves {
-  if (!event || event.phase !== 'epoch' || typeof event.epoch !== 'number') {
+export function addProgress(curves: ICurves, event: ProgressEvent): ICurves {
+  const epoch = event?.epoch;
+  if (!event || event.phase !== 'epoch' || typeof epoch !== 'number') {
     return curves;
   }
   const out = emptyCurves();
-  const keep = curves.epoch.map((e, i) => (e === event.epoch ? -1 : i)).filter(i => i >= 0);
+  const keep = curves.epoch.map((e, i) => (e === epoch ? -1 : i)).filter(i => i >= 0);
   for (const key of CURVE_KEYS) {
-    (out[key] as any[]) = keep.map(i => curves[key][i]);
+    (out[key] as (number | null)[]) = keep.map(i => curves[key][i]);
   }
   // Insert in epoch order (a replayed event must not reorder the points).
-  let at = out.epoch.findIndex(e => e > event.epoch);
+  let at = out.epoch.findIndex(e => e > epoch);
   if (at < 0) {
     at = out.epoch.length;
   }
-  out.epoch.splice(at, 0, event.epoch);
+  out.epoch.splice(at, 0, epoch);
   for (const key of CURVE_KEYS.slice(1)) {
     (out[key] as (number | null)[]).splice(at, 0, num(event[key]));
   }
@@ -58,33 +71,34 @@ export function addProgress(curves: ICurves, event: { [key: string]: any }): ICu
 }
 
 /** The curves of a finished run, from its result's `history`. */
-export function curvesFromHistory(history: { [key: string]: any } | null | undefined): ICurves {
+export function curvesFromHistory(history: Partial<TrainingHistory> | null | undefined): ICurves {
   const out = emptyCurves();
   if (!history || !Array.isArray(history.epoch)) {
     return out;
   }
-  out.epoch = history.epoch.map((e: any) => Number(e));
+  out.epoch = history.epoch.map(e => Number(e));
   for (const key of CURVE_KEYS.slice(1)) {
-    const values = Array.isArray(history[key]) ? history[key] : [];
+    const column: unknown = history[key];
+    const values: unknown[] = Array.isArray(column) ? column : [];
     (out[key] as (number | null)[]) = out.epoch.map((_, i) => num(values[i]));
   }
   return out;
 }
 
 /** The line under the progress bar while a run trains. */
-export function trainingLine(event: { [key: string]: any } | null | undefined): string {
+export function trainingLine(event: ProgressEvent | null | undefined): string {
   if (!event || typeof event.epoch !== 'number') {
-    return event?.message ?? '';
+    return typeof event?.message === 'string' ? event.message : '';
   }
-  const parts = [`Epoch ${event.epoch} of ${event.epochs ?? '?'}`];
+  const parts = [trans.__('Epoch %1 of %2', event.epoch, event.epochs ?? '?')];
   if (typeof event.train_loss === 'number') {
-    parts.push(`training loss ${event.train_loss.toFixed(3)}`);
+    parts.push(trans.__('training loss %1', event.train_loss.toFixed(3)));
   }
   if (typeof event.validation_loss === 'number') {
-    parts.push(`validation loss ${event.validation_loss.toFixed(3)}`);
+    parts.push(trans.__('validation loss %1', event.validation_loss.toFixed(3)));
   }
   if (typeof event.validation_accuracy === 'number') {
-    parts.push(`validation accuracy ${formatPercent(event.validation_accuracy)}`);
+    parts.push(trans.__('validation accuracy %1', formatPercent(event.validation_accuracy)));
   }
   if (typeof event.elapsed === 'number') {
     parts.push(formatSeconds(event.elapsed));

@@ -6,31 +6,57 @@
 import { decodeArray, IEncodedArray, isArrayStub, isEncodedArray, NDArray } from '../../api/arrays';
 import { DlvizApi, IRun } from '../../api/client';
 import { modelGone, shortId, snapshotEpochs } from '../../api/keptRuns';
+import { FloatResultArray, resultOf, TaskResultMap } from '../../api/results';
 import { runAndWatch } from '../../api/runAndWatch';
 import { SliceSource } from '../../api/slices';
+import { trans } from '../../i18n';
 import { createViewFrame, currentTheme } from '../shared/frame';
 import { firstWords } from '../shared/format';
 import { ATTENTION_VIEW_KINDS, AttentionViewKind, IViewInput, viewDocument } from './bertvizViews';
 import { renderBertvizHeader } from './bertvizHeader';
 import { IPartHost } from './parts';
-import { PROJECTION_EXPLANATION } from './projectionPart';
+import { projectionExplanation } from './projectionPart';
 import { renderProjection } from './projectionView';
-import { KIND_LABELS, loadViewScripts, ShownKind } from './viewKinds';
+import { KIND_LABELS, loadViewScripts, ShownKind, viewNameInText } from './viewKinds';
 
-/** What a learner reads above the picture, per view. */
-const EXPLANATIONS: { [kind in ShownKind]: string } = {
-  projection: PROJECTION_EXPLANATION,
-  head:
-    'Each token on the left attends to the tokens on the right: the stronger a line, the more ' +
-    'attention it carries. Every color is one attention head. Hover over a token to see only ' +
-    'its lines; click a colored square to show or hide a head; pick another layer above.',
-  model:
-    'Every layer (rows) and every head (columns) at once: each small picture is one head. ' +
-    'Click a picture to see it larger; hover over a token to follow its lines.',
-  neuron:
-    'How one head computes its attention: hover over a token on the left, then click the + to ' +
-    'see its query, each key, their products q×k, and the softmax that turns them into weights.'
-};
+/** What a learner reads above the picture, per view (translated when shown). */
+function explanationOf(kind: ShownKind): string {
+  switch (kind) {
+    case 'projection':
+      return projectionExplanation();
+    case 'head':
+      return trans.__(
+        'Each token on the left attends to the tokens on the right: the stronger a line, the more attention it carries. Every color is one attention head. Hover over a token to see only its lines; click a colored square to show or hide a head; pick another layer above.'
+      );
+    case 'model':
+      return trans.__(
+        'Every layer (rows) and every head (columns) at once: each small picture is one head. Click a picture to see it larger; hover over a token to follow its lines.'
+      );
+    case 'neuron':
+      return trans.__(
+        'How one head computes its attention: hover over a token on the left, then click the + to see its query, each key, their products q×k, and the softmax that turns them into weights.'
+      );
+  }
+}
+
+/** The tasks whose runs this part draws (an inspect run with view "attention" or "neuron"). */
+type AttentionTask = 'transformer.attention' | 'transformer.inspect' | 'transformer.train';
+
+/** The result of a run this part draws. */
+function attentionResultOf(run: IRun): TaskResultMap[AttentionTask] {
+  const result = resultOf(run, run.task as AttentionTask);
+  if (!result) {
+    throw new Error(trans.__('this run has no result'));
+  }
+  return result;
+}
+
+/** The queries and keys of a result that has them (include_qk, or an inspect run's neuron view). */
+function queriesAndKeys(result: object): { queries?: FloatResultArray; keys?: FloatResultArray } {
+  return 'queries' in result || 'keys' in result
+    ? (result as { queries?: FloatResultArray; keys?: FloatResultArray })
+    : {};
+}
 
 /** An array of a result, inline or (stub) fetched from the server. */
 async function arrayOf(api: DlvizApi, value: unknown): Promise<NDArray | null> {
@@ -51,7 +77,7 @@ export function isArrayValue(value: unknown): boolean {
 export class BertvizPart {
   /** The BertViz document in the iframe, for the HTML download. */
   doc = '';
-  title = 'Attention';
+  title = trans.__('Attention');
   private _host: IPartHost;
   private _run: IRun;
   private _input: IViewInput | null = null;
@@ -81,63 +107,79 @@ export class BertvizPart {
   async load(kind: AttentionViewKind = 'head'): Promise<string> {
     const host = this._host;
     const run = this._run;
-    const result = run.result!;
-    const snapshots = result.snapshots;
+    const result = attentionResultOf(run);
+    const snapshots = 'snapshots' in result ? result.snapshots : null;
     const trained = !!snapshots && isArrayValue(snapshots.attention);
-    const fetch = (href: string, index?: number | null, dtype?: 'float16' | 'float32' | 'uint8' | null) =>
-      host.api.array(href, index, dtype);
+    const fetch = (
+      href: string,
+      index?: number | null,
+      dtype?: 'float16' | 'float32' | 'uint8' | null
+    ) => host.api.array(href, index, dtype);
     let attention: NDArray;
     try {
       if (trained) {
-        this._epochs = new SliceSource(snapshots.attention, fetch);
+        this._epochs = new SliceSource(snapshots!.attention, fetch);
         // A byte budget may have kept only every k-th epoch: the slider offers those only.
         this._epochNumbers = snapshotEpochs(snapshots, this._epochs.length);
         this._epoch = this._epochs.length - 1;
-        host.notices.showKept(result);
+        host.notices.showKept('kept' in result ? result : null);
         void host.notices.watchKernel(host.api, run.kernel_id, run.task);
         attention = await this._epochs.get(this._epoch);
-        if (isArrayValue(snapshots.projection)) {
-          this._projections = new SliceSource(snapshots.projection, fetch);
+        if (isArrayValue(snapshots!.projection)) {
+          this._projections = new SliceSource(snapshots!.projection, fetch);
         }
       } else {
-        attention = (await arrayOf(host.api, result.attention))!;
+        attention = (await arrayOf(host.api, 'attention' in result ? result.attention : null))!;
       }
     } catch (error) {
-      host.showMessage(`Cannot draw this run: ${(error as Error).message}`);
-      return 'Attention';
+      host.showMessage(trans.__('Cannot draw this run: %1', (error as Error).message));
+      return trans.__('Attention');
     }
-    const tokens = result.tokens as string[];
+    const tokens = result.tokens;
     const [layers, heads] = attention.shape;
     this._input = {
       tokens,
       attention,
       sentenceBStart: result.sentence_b_start ?? null,
-      causal: !!result.causal,
+      causal: 'causal' in result && !!result.causal,
       queries: null,
       keys: null
     };
-    const model = String(result.model ?? run.params?.model ?? (trained ? `tiny transformer trained from scratch (run ${run.id})` : ''));
+    const trainedName = trained
+      ? trans.__('tiny transformer trained from scratch (run %1)', run.id)
+      : '';
+    const model = String(
+      ('model' in result ? result.model : null) ?? run.params?.model ?? trainedName
+    );
     const kinds: ShownKind[] = [...ATTENTION_VIEW_KINDS];
     if (this._projections) {
       kinds.push('projection');
     }
     this._explanation = renderBertvizHeader(host.header, {
       facts: [
-        ['Model', model],
-        ['Tokens', String(tokens.length)],
-        ['Layers', String(layers)],
-        ['Heads per layer', String(heads)]
+        [trans.__('Model'), model],
+        [trans.__('Tokens'), String(tokens.length)],
+        [trans.__('Layers'), String(layers)],
+        [trans.__('Heads per layer'), String(heads)]
       ],
       kinds,
       kind: this._kind,
       exportButtons: host.exportButtons(),
       onKind: k => void this.showKind(k),
-      epochs: this._epochs ? { count: this._epochs.length, position: this._epoch, onEpoch: i => void this.showEpoch(i) } : null,
-      explanation: EXPLANATIONS[this._kind]
+      epochs: this._epochs
+        ? {
+            count: this._epochs.length,
+            position: this._epoch,
+            onEpoch: i => void this.showEpoch(i)
+          }
+        : null,
+      explanation: explanationOf(this._kind)
     });
     this._updateEpochLabel();
     const text = String(run.params?.text ?? tokens.join(' '));
-    this.title = `${trained ? 'Trained attention' : 'Attention'}: ${firstWords(text)}`;
+    this.title = trained
+      ? trans.__('Trained attention: %1', firstWords(text))
+      : trans.__('Attention: %1', firstWords(text));
     await this.showKind(kind);
     return this.title;
   }
@@ -153,7 +195,7 @@ export class BertvizPart {
       select.value = kind;
     }
     if (this._explanation) {
-      this._explanation.textContent = EXPLANATIONS[kind];
+      this._explanation.textContent = explanationOf(kind);
     }
     if (kind === 'projection') {
       await this._showTrainedProjection();
@@ -165,7 +207,11 @@ export class BertvizPart {
       }
       this.redraw();
     } catch (error) {
-      this._host.showFrameMessage(modelGone(error) ? this._kernelGone() : `Cannot draw the ${kind} view: ${(error as Error).message}`);
+      this._host.showFrameMessage(
+        modelGone(error)
+          ? this._kernelGone()
+          : trans.__('Cannot draw the %1: %2', viewNameInText(kind), (error as Error).message)
+      );
     }
   }
 
@@ -175,9 +221,9 @@ export class BertvizPart {
       this._host.notices.markKernelGone();
       return this._host.notices.kernelMessage;
     }
-    return (
-      `The kernel of this run (${shortId(this._run.kernel_id)}) is no longer running: the neuron view ` +
-      'needs the run again from the DL Viz panel.'
+    return trans.__(
+      'The kernel of this run (%1) is no longer running: the neuron view needs the run again from the DL Viz panel.',
+      shortId(this._run.kernel_id)
     );
   }
 
@@ -194,18 +240,32 @@ export class BertvizPart {
       [input.queries, input.keys] = known;
       return;
     }
-    let result = this._run.result!;
-    if (this._epochs || !result.queries || !result.keys) {
-      this._host.showFrameMessage('Computing the queries and keys of every head for the neuron view…');
+    let found = queriesAndKeys(attentionResultOf(this._run));
+    if (this._epochs || !found.queries || !found.keys) {
+      this._host.showFrameMessage(
+        trans.__('Computing the queries and keys of every head for the neuron view…')
+      );
       const [task, params] = this._epochs
-        ? ['transformer.inspect', { run: this._run.id, epoch: this._epochNumbers[this._epoch] ?? this._epoch, view: 'neuron' }]
+        ? [
+            'transformer.inspect',
+            {
+              run: this._run.id,
+              epoch: this._epochNumbers[this._epoch] ?? this._epoch,
+              view: 'neuron'
+            }
+          ]
         : ['transformer.attention', { ...this._run.params, include_qk: true }];
-      const run = await runAndWatch(this._host.api, task, params, { kernelId: this._run.kernel_id });
-      result = run!.result;
+      const run = await runAndWatch(this._host.api, task, params, {
+        kernelId: this._run.kernel_id
+      });
+      found = run ? queriesAndKeys(attentionResultOf(run)) : {};
     }
-    const [queries, keys] = await Promise.all([arrayOf(this._host.api, result.queries), arrayOf(this._host.api, result.keys)]);
+    const [queries, keys] = await Promise.all([
+      arrayOf(this._host.api, found.queries),
+      arrayOf(this._host.api, found.keys)
+    ]);
     if (!queries || !keys) {
-      throw new Error('the model gave no queries and keys');
+      throw new Error(trans.__('the model gave no queries and keys'));
     }
     this._qk.set(key, [queries, keys]);
     input.queries = queries;
@@ -232,7 +292,10 @@ export class BertvizPart {
     if (label) {
       const epoch = this._epochNumbers[this._epoch] ?? this._epoch;
       const last = this._epochNumbers[this._epochNumbers.length - 1] ?? this._epoch;
-      label.textContent = epoch === 0 ? 'Epoch 0 (before training)' : `Epoch ${epoch} of ${last}`;
+      label.textContent =
+        epoch === 0
+          ? trans.__('Epoch 0 (before training)')
+          : trans.__('Epoch %1 of %2', epoch, last);
     }
   }
 
@@ -246,7 +309,8 @@ export class BertvizPart {
     if (this._epoch !== epoch || this._kind !== 'projection') {
       return;
     }
-    const result = this._run.result;
+    const result = attentionResultOf(this._run);
+    const snapshots = 'snapshots' in result ? result.snapshots : null;
     const layers = coordinates.shape[0];
     const body = document.createElement('div');
     body.className = 'dlviz-view-scroll dlviz-projection-host';
@@ -255,9 +319,12 @@ export class BertvizPart {
       {
         tokens: result.tokens,
         sentence: result.sentence ?? [],
-        layers: ['embeddings', ...Array.from({ length: layers - 1 }, (_, i) => `layer ${i + 1}`)],
+        layers: [
+          trans.__('embeddings'),
+          ...Array.from({ length: layers - 1 }, (_, i) => trans.__('layer %1', i + 1))
+        ],
         coordinates,
-        explainedVariance: result.snapshots?.explained_variance?.[epoch] ?? null
+        explainedVariance: snapshots?.explained_variance?.[epoch] ?? null
       },
       this._projectionLayer
     );
@@ -279,9 +346,19 @@ export class BertvizPart {
         if (this._kind !== kind) {
           return;
         }
-        this.doc = viewDocument(kind, input, scripts, currentTheme(), `${KIND_LABELS[kind]}: ${this.title}`);
-        this._host.frameHost.replaceChildren(createViewFrame(this.doc, `BertViz ${kind} view`));
+        this.doc = viewDocument(
+          kind,
+          input,
+          scripts,
+          currentTheme(),
+          `${KIND_LABELS[kind]}: ${this.title}`
+        );
+        this._host.frameHost.replaceChildren(
+          createViewFrame(this.doc, trans.__('BertViz %1', viewNameInText(kind)))
+        );
       })
-      .catch(error => this._host.showFrameMessage(`Cannot draw this run: ${(error as Error).message}`));
+      .catch(error =>
+        this._host.showFrameMessage(trans.__('Cannot draw this run: %1', (error as Error).message))
+      );
   }
 }

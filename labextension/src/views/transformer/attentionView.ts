@@ -10,6 +10,7 @@ import { Widget } from '@lumino/widgets';
 import { isArrayStub } from '../../api/arrays';
 import { ApiError, DlvizApi, IRun } from '../../api/client';
 import { RUN_GONE_MESSAGE } from '../../api/keptRuns';
+import { trans } from '../../i18n';
 import { IViewActions, IViewDefinition, partOfEntry } from '../shared/actions';
 import { dockRunView } from '../shared/docked';
 import { dlvizIcon } from '../shared/icon';
@@ -33,7 +34,7 @@ export class AttentionContent extends Widget implements IPartHost {
   readonly notices = new RunNotices();
   private _actions: IViewActions;
   private _bertviz: BertvizPart | null = null;
-  private _title = 'Attention';
+  private _title = trans.__('Attention');
 
   constructor(api: DlvizApi, runId: string, actions: IViewActions) {
     super();
@@ -43,7 +44,7 @@ export class AttentionContent extends Widget implements IPartHost {
     this.addClass('dlviz-view-content');
     this.header = document.createElement('div');
     this.header.className = 'dlviz-view-header';
-    this.header.textContent = 'Loading the attention of this run…';
+    this.header.textContent = trans.__('Loading the attention of this run…');
     this.frameHost = document.createElement('div');
     this.frameHost.className = 'dlviz-view-frame-host';
     this.node.appendChild(this.header);
@@ -59,25 +60,31 @@ export class AttentionContent extends Widget implements IPartHost {
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         this.showMessage(RUN_GONE_MESSAGE);
-        return 'Attention (run gone)';
+        return trans.__('Attention (run gone)');
       }
-      this.showMessage(`Cannot load this run: ${(error as Error).message}`);
-      return 'Attention';
+      this.showMessage(trans.__('Cannot load this run: %1', (error as Error).message));
+      return trans.__('Attention');
     }
     if (run.status !== 'succeeded' || !run.result) {
       this.showMessage(
         run.status === 'failed'
-          ? `This run failed: ${run.error ?? 'no reason given'}`
-          : `This run has no result (it is ${run.status}).`
+          ? trans.__('This run failed: %1', run.error ?? trans.__('no reason given'))
+          : trans.__('This run has no result (it is %1).', run.status)
       );
-      return 'Attention';
+      return trans.__('Attention');
     }
     this._title = await this._loadPart(run, kind);
     return this._title;
   }
 
   private async _loadPart(run: IRun, kind: AttentionViewKind): Promise<string> {
-    const result = run.result!;
+    // which attention result this is (a trained run's snapshots, one long input, ...): the
+    // parts read it through their task's typed result
+    const result = (run.result ?? {}) as {
+      snapshots?: { attention?: unknown };
+      attention?: unknown;
+      tokens?: unknown;
+    };
     const part = partOfEntry(this._actions.entryOf(run.task), run.params);
     if (part === 'steps') {
       return loadSteps(this, run);
@@ -86,12 +93,21 @@ export class AttentionContent extends Widget implements IPartHost {
       return loadProjection(this, run);
     }
     const trained = !!result.snapshots && isArrayValue(result.snapshots.attention);
-    if (part !== 'attention' || !(trained || isArrayValue(result.attention)) || !Array.isArray(result.tokens)) {
-      this.showMessage('This run has no attention to show.');
-      return 'Attention';
+    if (
+      part !== 'attention' ||
+      !(trained || isArrayValue(result.attention)) ||
+      !Array.isArray(result.tokens)
+    ) {
+      this.showMessage(trans.__('This run has no attention to show.'));
+      return trans.__('Attention');
     }
     const attention = result.attention;
-    if (!trained && isArrayStub(attention) && attention.shape.length === 4 && attention.shape[2] > LONG_INPUT_TOKENS) {
+    if (
+      !trained &&
+      isArrayStub(attention) &&
+      attention.shape.length === 4 &&
+      attention.shape[2] > LONG_INPUT_TOKENS
+    ) {
       return loadLong(this, run);
     }
     this._bertviz = new BertvizPart(this, run);
@@ -145,9 +161,13 @@ export function viewId(runId: string): string {
 /** The Transformer view: opened once a Transformer run succeeded. */
 export const transformerView: IViewDefinition = {
   kind: 'attention',
-  title: 'attention view',
+  get title(): string {
+    return trans.__('attention view');
+  },
   command: 'dlviz-lab:open-view',
-  label: 'Open the view of a DL Viz run',
+  get label(): string {
+    return trans.__('Open the view of a DL Viz run');
+  },
   namespace: 'dlviz-lab-view',
   icon: dlvizIcon,
   id: viewId,
@@ -155,8 +175,8 @@ export const transformerView: IViewDefinition = {
     const widget = dockRunView(new AttentionContent(api, runId, actions), {
       id: viewId(runId),
       className: 'dlviz-attention-view',
-      label: 'Attention',
-      caption: `Attention of run ${runId}`
+      label: trans.__('Attention'),
+      caption: trans.__('Attention of run %1', runId)
     });
     return widget;
   }

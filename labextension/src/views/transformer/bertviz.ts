@@ -11,6 +11,7 @@
  */
 import { NDArray, Nested } from '../../api/arrays';
 import { IViewTheme } from '../shared/frame';
+import { trans } from '../../i18n';
 import { escapeHtml } from '../shared/html';
 
 export { IViewTheme };
@@ -124,17 +125,34 @@ export function newRootId(): string {
 export function headViewParams(input: IHeadViewInput): IHeadViewParams {
   const { attention } = input;
   if (attention.ndim !== 4) {
-    throw new Error(`attention must have 4 axes [layers, heads, N, N], got [${attention.shape.join(', ')}]`);
+    throw new Error(
+      trans.__(
+        'attention must have 4 axes [layers, heads, N, N], got [%1]',
+        attention.shape.join(', ')
+      )
+    );
   }
   const [layers, , n, m] = attention.shape;
   if (n !== input.tokens.length || m !== input.tokens.length) {
-    throw new Error(`attention covers ${n}x${m} positions but there are ${input.tokens.length} tokens`);
+    throw new Error(
+      trans.__(
+        'attention covers %1x%2 positions but there are %3 tokens',
+        n,
+        m,
+        input.tokens.length
+      )
+    );
   }
   const digits = input.digits ?? 4;
   const tokens = prettifyTokens(input.tokens);
   const all: [number, number] = [0, n];
   const slices: IAttentionSlice[] = [
-    { name: 'All', attn: block(attention, all, all, digits), left_text: tokens, right_text: tokens }
+    {
+      name: trans.__('All'),
+      attn: block(attention, all, all, digits),
+      left_text: tokens,
+      right_text: tokens
+    }
   ];
   const b = input.sentenceBStart;
   if (typeof b === 'number' && b > 0 && b < n) {
@@ -144,10 +162,30 @@ export function headViewParams(input: IHeadViewInput): IHeadViewParams {
     const textB = tokens.slice(b);
     // Same slices and order as bertviz.head_view for a sentence pair.
     slices.push(
-      { name: 'Sentence A -> Sentence A', attn: block(attention, a, a, digits), left_text: textA, right_text: textA },
-      { name: 'Sentence B -> Sentence B', attn: block(attention, bb, bb, digits), left_text: textB, right_text: textB },
-      { name: 'Sentence A -> Sentence B', attn: block(attention, a, bb, digits), left_text: textA, right_text: textB },
-      { name: 'Sentence B -> Sentence A', attn: block(attention, bb, a, digits), left_text: textB, right_text: textA }
+      {
+        name: trans.__('Sentence A -> Sentence A'),
+        attn: block(attention, a, a, digits),
+        left_text: textA,
+        right_text: textA
+      },
+      {
+        name: trans.__('Sentence B -> Sentence B'),
+        attn: block(attention, bb, bb, digits),
+        left_text: textB,
+        right_text: textB
+      },
+      {
+        name: trans.__('Sentence A -> Sentence B'),
+        attn: block(attention, a, bb, digits),
+        left_text: textA,
+        right_text: textB
+      },
+      {
+        name: trans.__('Sentence B -> Sentence A'),
+        attn: block(attention, bb, a, digits),
+        left_text: textB,
+        right_text: textA
+      }
     );
   }
   return {
@@ -163,7 +201,9 @@ export function headViewParams(input: IHeadViewInput): IHeadViewParams {
 /** head_view.js with every `PYTHON_PARAMS` marker replaced by the params. */
 export function fillHeadView(headViewJs: string, params: IHeadViewParams): string {
   if (!headViewJs.includes(MARKER)) {
-    throw new Error(`head_view.js has no ${MARKER} marker: not a BertViz head view script`);
+    throw new Error(
+      trans.__('head_view.js has no %1 marker: not a BertViz head view script', MARKER)
+    );
   }
   return headViewJs.split(MARKER).join(scriptJson(params));
 }
@@ -172,7 +212,7 @@ export function fillHeadView(headViewJs: string, params: IHeadViewParams): strin
 export function rootMarkup(params: IHeadViewParams): string {
   const filter =
     params.attention.length > 1
-      ? ' Attention: <select id="filter">' +
+      ? ` ${escapeHtml(trans.__('Attention:'))} <select id="filter">` +
         params.attention
           .map((slice, i) => `<option value="${i}">${escapeHtml(slice.name)}</option>`)
           .join('') +
@@ -180,7 +220,7 @@ export function rootMarkup(params: IHeadViewParams): string {
       : '';
   return (
     `<div id="${escapeHtml(params.root_div_id)}">` +
-    `<span class="dlviz-controls">Layer: <select id="layer"></select>${filter}</span>` +
+    `<span class="dlviz-controls">${escapeHtml(trans.__('Layer:'))} <select id="layer"></select>${filter}</span>` +
     '<div id="vis"></div></div>'
   );
 }
@@ -267,7 +307,12 @@ export function loaderScripts(scripts: { d3: string; jquery: string; requirejs: 
   );
 }
 
-export function wrapDocument(body: string, theme?: IViewTheme, title?: string, reportHeight = true): string {
+export function wrapDocument(
+  body: string,
+  theme?: IViewTheme,
+  title?: string,
+  reportHeight = true
+): string {
   return (
     '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n' +
     (title ? `<title>${escapeHtml(title)}</title>\n` : '') +
@@ -287,7 +332,10 @@ export function headViewDocument(
 ): string {
   const params = headViewParams(input);
   return wrapDocument(
-    loaderScripts(scripts) + rootMarkup(params) + '\n' + inlineScript(fillHeadView(scripts.headView, params)),
+    loaderScripts(scripts) +
+      rootMarkup(params) +
+      '\n' +
+      inlineScript(fillHeadView(scripts.headView, params)),
     theme,
     undefined,
     false

@@ -3,6 +3,7 @@
  * view (head, model, neuron, and a trained run's token map), the export buttons and, for a
  * trained run, the epoch slider.
  */
+import { trans } from '../../i18n';
 import { KIND_LABELS, ShownKind } from './viewKinds';
 
 export interface IHeaderOptions {
@@ -24,7 +25,7 @@ export function renderBertvizHeader(header: HTMLElement, options: IHeaderOptions
     const item = document.createElement('span');
     item.className = 'dlviz-view-fact';
     const strong = document.createElement('strong');
-    strong.textContent = `${label}: `;
+    strong.textContent = trans.__('%1: ', label);
     item.appendChild(strong);
     item.appendChild(document.createTextNode(value));
     facts.appendChild(item);
@@ -33,7 +34,7 @@ export function renderBertvizHeader(header: HTMLElement, options: IHeaderOptions
   controls.className = 'dlviz-view-controls';
   const select = document.createElement('select');
   select.className = 'dlviz-view-kind';
-  select.setAttribute('aria-label', 'Attention view');
+  select.setAttribute('aria-label', trans.__('Attention view'));
   select.dataset.testid = 'dlviz-view-kind';
   for (const kind of options.kinds) {
     const option = document.createElement('option');
@@ -55,7 +56,7 @@ export function renderBertvizHeader(header: HTMLElement, options: IHeaderOptions
     slider.step = '1';
     slider.value = String(epochs.position);
     slider.dataset.testid = 'dlviz-epoch';
-    slider.setAttribute('aria-label', 'Epoch');
+    slider.setAttribute('aria-label', trans.__('Epoch'));
     slider.oninput = () => epochs.onEpoch(Number(slider.value));
     const label = document.createElement('span');
     label.className = 'dlviz-epoch-label';

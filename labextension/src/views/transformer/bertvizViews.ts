@@ -3,6 +3,7 @@
  * (head, model, neuron), offline like the head view (bertviz.ts). Pure string building: tested by jest.
  */
 import { isEncodedArray, NDArray, Nested } from '../../api/arrays';
+import { trans } from '../../i18n';
 import { escapeHtml } from '../shared/html';
 import {
   block,
@@ -79,18 +80,38 @@ export function displayModeFor(background?: string | null): 'dark' | 'light' {
 function checkAttention(input: IHeadViewInput): [number, number, number] {
   const { attention } = input;
   if (attention.ndim !== 4) {
-    throw new Error(`attention must have 4 axes [layers, heads, N, N], got [${attention.shape.join(', ')}]`);
+    throw new Error(
+      trans.__(
+        'attention must have 4 axes [layers, heads, N, N], got [%1]',
+        attention.shape.join(', ')
+      )
+    );
   }
   const [layers, heads, n, m] = attention.shape;
   if (n !== input.tokens.length || m !== input.tokens.length) {
-    throw new Error(`attention covers ${n}x${m} positions but there are ${input.tokens.length} tokens`);
+    throw new Error(
+      trans.__(
+        'attention covers %1x%2 positions but there are %3 tokens',
+        n,
+        m,
+        input.tokens.length
+      )
+    );
   }
   return [layers, heads, n];
 }
 
 /** The sentence-pair ranges [0, b) and [b, n), or null for one sentence. */
-function pairRanges(b: number | null | undefined, n: number): [[number, number], [number, number]] | null {
-  return typeof b === 'number' && b > 0 && b < n ? [[0, b], [b, n]] : null;
+function pairRanges(
+  b: number | null | undefined,
+  n: number
+): [[number, number], [number, number]] | null {
+  return typeof b === 'number' && b > 0 && b < n
+    ? [
+        [0, b],
+        [b, n]
+      ]
+    : null;
 }
 
 export interface IModelViewParams {
@@ -104,7 +125,10 @@ export interface IModelViewParams {
 }
 
 /** The params BertViz's model view reads (every layer and head), as bertviz.model_view() builds them. */
-export function modelViewParams(input: IHeadViewInput, displayMode: 'dark' | 'light' = 'light'): IModelViewParams {
+export function modelViewParams(
+  input: IHeadViewInput,
+  displayMode: 'dark' | 'light' = 'light'
+): IModelViewParams {
   const [layers, heads] = checkAttention(input);
   // The slices (All, A->A, B->B, A->B, B->A) are those of the head view.
   const slices = headViewParams(input).attention;
@@ -138,26 +162,45 @@ export interface INeuronViewParams {
   head: number | null;
 }
 
-/** The neuron view's filters and their names, in BertViz's order. */
-export const NEURON_FILTERS: [string, string][] = [
-  ['all', 'All'],
-  ['aa', 'Sentence A -> Sentence A'],
-  ['ab', 'Sentence A -> Sentence B'],
-  ['ba', 'Sentence B -> Sentence A'],
-  ['bb', 'Sentence B -> Sentence B']
-];
+/** The neuron view's filters and their names (translated when read), in BertViz's order. */
+export function neuronFilters(): [string, string][] {
+  return [
+    ['all', trans.__('All')],
+    ['aa', trans.__('Sentence A -> Sentence A')],
+    ['ab', trans.__('Sentence A -> Sentence B')],
+    ['ba', trans.__('Sentence B -> Sentence A')],
+    ['bb', trans.__('Sentence B -> Sentence B')]
+  ];
+}
 
 /** The params BertViz's neuron view reads (`window.bertviz_params`), as bertviz.neuron_view.show() builds them. */
-export function neuronViewParams(input: IViewInput, displayMode: 'dark' | 'light' = 'light'): INeuronViewParams {
+export function neuronViewParams(
+  input: IViewInput,
+  displayMode: 'dark' | 'light' = 'light'
+): INeuronViewParams {
   const [, , n] = checkAttention(input);
   const { queries, keys } = input;
   if (!queries || !keys) {
-    throw new Error('the neuron view needs the queries and keys of every head (run with include_qk)');
+    throw new Error(
+      trans.__('the neuron view needs the queries and keys of every head (run with include_qk)')
+    );
   }
-  for (const [name, arr] of [['queries', queries], ['keys', keys]] as [string, NDArray][]) {
-    if (arr.ndim !== 4 || arr.shape[0] !== input.attention.shape[0] || arr.shape[1] !== input.attention.shape[1] || arr.shape[2] !== n) {
+  for (const [name, arr] of [
+    ['queries', queries],
+    ['keys', keys]
+  ] as [string, NDArray][]) {
+    if (
+      arr.ndim !== 4 ||
+      arr.shape[0] !== input.attention.shape[0] ||
+      arr.shape[1] !== input.attention.shape[1] ||
+      arr.shape[2] !== n
+    ) {
       throw new Error(
-        `${name} must have shape [layers, heads, N, d] matching the attention, got [${arr.shape.join(', ')}]`
+        trans.__(
+          '%1 must have shape [layers, heads, N, d] matching the attention, got [%2]',
+          name,
+          arr.shape.join(', ')
+        )
       );
     }
   }
@@ -195,8 +238,12 @@ export function neuronViewParams(input: IViewInput, displayMode: 'dark' | 'light
 
 function filterSelect(options: [string, string][]): string {
   return options.length > 1
-    ? ' Attention: <select id="filter">' +
-        options.map(([value, name]) => `<option value="${escapeHtml(value)}">${escapeHtml(name)}</option>`).join('') +
+    ? ` ${escapeHtml(trans.__('Attention:'))} <select id="filter">` +
+        options
+          .map(
+            ([value, name]) => `<option value="${escapeHtml(value)}">${escapeHtml(name)}</option>`
+          )
+          .join('') +
         '</select>'
     : '';
 }
@@ -204,7 +251,9 @@ function filterSelect(options: [string, string][]): string {
 /** model_view.js with its `PYTHON_PARAMS` marker replaced. */
 export function fillModelView(modelViewJs: string, params: IModelViewParams): string {
   if (!modelViewJs.includes(MARKER)) {
-    throw new Error(`model_view.js has no ${MARKER} marker: not a BertViz model view script`);
+    throw new Error(
+      trans.__('model_view.js has no %1 marker: not a BertViz model view script', MARKER)
+    );
   }
   return modelViewJs.split(MARKER).join(scriptJson(params));
 }
@@ -224,7 +273,10 @@ export function viewDocument(
   if (kind === 'head') {
     const params = headViewParams(input);
     return wrapDocument(
-      loaderScripts(scripts) + rootMarkup(params) + '\n' + inlineScript(fillHeadView(scripts.view, params)),
+      loaderScripts(scripts) +
+        rootMarkup(params) +
+        '\n' +
+        inlineScript(fillHeadView(scripts.view, params)),
       theme,
       title
     );
@@ -242,11 +294,12 @@ export function viewDocument(
     );
   }
   const params = neuronViewParams(input, mode);
-  const filters = NEURON_FILTERS.filter(([key]) => key in params.attention);
+  const filters = neuronFilters().filter(([key]) => key in params.attention);
   const markup =
     `<div id="${escapeHtml(params.root_div_id)}">` +
-    '<span class="dlviz-controls"><span class="dropdown-label">Layer: </span><select id="layer"></select>' +
-    '<span class="dropdown-label">Head: </span><select id="att_head"></select>' +
+    `<span class="dlviz-controls"><span class="dropdown-label">${escapeHtml(trans.__('Layer:'))} </span>` +
+    '<select id="layer"></select>' +
+    `<span class="dropdown-label">${escapeHtml(trans.__('Head:'))} </span><select id="att_head"></select>` +
     filterSelect(filters) +
     '</span><div id="vis"></div></div>';
   return wrapDocument(
@@ -261,7 +314,7 @@ export function viewDocument(
 }
 
 /** The views an attention payload can show: neuron only when it carries queries and keys. */
-export function availableKinds(payload: { [key: string]: any }): AttentionViewKind[] {
+export function availableKinds(payload: { [key: string]: unknown }): AttentionViewKind[] {
   const kinds: AttentionViewKind[] = ['head', 'model'];
   if (isEncodedArray(payload.queries) && isEncodedArray(payload.keys)) {
     kinds.push('neuron');

@@ -2,7 +2,16 @@
  * Downloads of the Transformer view: one offline HTML file (a BertViz view's own document, or a
  * snapshot of the parts drawn in the page) and a PNG of the picture.
  */
-import { canvasPng, currentTheme, downloadBlob, fileNameOf, requestFramePng, scatterPng, stepsPng } from '../shared/frame';
+import {
+  canvasPng,
+  currentTheme,
+  downloadBlob,
+  fileNameOf,
+  requestFramePng,
+  scatterPng,
+  stepsPng
+} from '../shared/frame';
+import { trans } from '../../i18n';
 import { snapshotHtml } from '../shared/snapshot';
 
 /** What is shown: the header and picture host, the title, and a BertViz view's document and kind. */
@@ -22,14 +31,14 @@ export function exportButtons(shown: () => IShown): HTMLElement {
   const html = document.createElement('button');
   html.className = 'jp-mod-styled dlviz-view-download';
   html.dataset.testid = 'dlviz-download-html';
-  html.textContent = 'Download HTML';
-  html.title = 'Save this view as one HTML file that works offline';
+  html.textContent = trans.__('Download HTML');
+  html.title = trans.__('Save this view as one HTML file that works offline');
   html.onclick = () => downloadHtml(shown());
   const png = document.createElement('button');
   png.className = 'jp-mod-styled dlviz-view-download';
   png.dataset.testid = 'dlviz-download-png';
   png.textContent = 'PNG';
-  png.title = 'Save this picture as a PNG image';
+  png.title = trans.__('Save this picture as a PNG image');
   png.onclick = () => void downloadPng(shown());
   const status = document.createElement('span');
   status.className = 'dlviz-export-status';
@@ -47,19 +56,26 @@ function exportStatus(shown: IShown, text: string): void {
 /** Save the view as one offline HTML file (the BertViz views: the same document as the iframe). */
 export function downloadHtml(shown: IShown): void {
   if (shown.doc) {
-    downloadBlob(new Blob([shown.doc], { type: 'text/html' }), fileNameOf(`${shown.title}-${shown.kind}`, 'html'));
+    downloadBlob(
+      new Blob([shown.doc], { type: 'text/html' }),
+      fileNameOf(`${shown.title}-${shown.kind}`, 'html')
+    );
     return;
   }
   // The views drawn in the page (step by step, token map, long input): a snapshot of their DOM.
-  if (!shown.frameHost.querySelector('.dlviz-steps, svg.dlviz-projection, canvas[data-testid="dlviz-long-matrix"]')) {
-    exportStatus(shown, 'Nothing to export yet.');
+  if (
+    !shown.frameHost.querySelector(
+      '.dlviz-steps, svg.dlviz-projection, canvas[data-testid="dlviz-long-matrix"]'
+    )
+  ) {
+    exportStatus(shown, trans.__('Nothing to export yet.'));
     return;
   }
   try {
     const doc = snapshotHtml([shown.header, shown.frameHost], { title: shown.title });
     downloadBlob(new Blob([doc], { type: 'text/html' }), fileNameOf(shown.title, 'html'));
   } catch (error) {
-    exportStatus(shown, `Cannot export the HTML: ${(error as Error).message}`);
+    exportStatus(shown, trans.__('Cannot export the HTML: %1', (error as Error).message));
   }
 }
 
@@ -83,15 +99,19 @@ export async function downloadPng(shown: IShown): Promise<void> {
     } else if (frame) {
       blob = await requestFramePng(frame);
     } else if (projection) {
-      blob = await scatterPng(projection, theme?.background || '#ffffff', theme?.foreground || '#000000');
+      blob = await scatterPng(
+        projection,
+        theme?.background || '#ffffff',
+        theme?.foreground || '#000000'
+      );
     } else if (matrix) {
       blob = await canvasPng(matrix);
     } else {
-      exportStatus(shown, 'Nothing to export yet.');
+      exportStatus(shown, trans.__('Nothing to export yet.'));
       return;
     }
     downloadBlob(blob, name);
   } catch (error) {
-    exportStatus(shown, `Cannot export a PNG: ${(error as Error).message}`);
+    exportStatus(shown, trans.__('Cannot export a PNG: %1', (error as Error).message));
   }
 }

@@ -9,6 +9,7 @@ import { SliceSource } from '../../api/slices';
 import { defaultThreshold, robustLimit, strongestLinks } from './transformerLogic';
 import { prettifyTokens } from './bertviz';
 import { el, heatmap, svgEl } from '../shared/draw';
+import { trans } from '../../i18n';
 
 const MAX_LINKS = 400;
 const ROW = 14;
@@ -21,7 +22,10 @@ export interface ILongAttention {
 }
 
 /** Draws the long-input view into `container`; resolves once the first layer is drawn. */
-export async function renderLongAttention(container: HTMLElement, data: ILongAttention): Promise<void> {
+export async function renderLongAttention(
+  container: HTMLElement,
+  data: ILongAttention
+): Promise<void> {
   const tokens = prettifyTokens(data.tokens);
   const n = tokens.length;
   let layer = 0;
@@ -40,8 +44,8 @@ export async function renderLongAttention(container: HTMLElement, data: ILongAtt
     }
     return s;
   };
-  const layerSelect = select('Layer', data.layers.length, 'dlviz-long-layer');
-  const headSelect = select('Head', data.numHeads, 'dlviz-long-head');
+  const layerSelect = select(trans.__('Layer'), data.layers.length, 'dlviz-long-layer');
+  const headSelect = select(trans.__('Head'), data.numHeads, 'dlviz-long-head');
   const slider = el('input');
   slider.type = 'range';
   slider.min = '0.01';
@@ -49,7 +53,7 @@ export async function renderLongAttention(container: HTMLElement, data: ILongAtt
   slider.step = '0.01';
   slider.value = String(threshold);
   slider.dataset.testid = 'dlviz-long-threshold';
-  slider.setAttribute('aria-label', 'Threshold');
+  slider.setAttribute('aria-label', trans.__('Threshold'));
   const thresholdLabel = el('span', 'dlviz-long-threshold-label');
   thresholdLabel.dataset.testid = 'dlviz-long-threshold-label';
   const status = el('div', 'dlviz-long-status');
@@ -58,9 +62,16 @@ export async function renderLongAttention(container: HTMLElement, data: ILongAtt
     'div',
     'dlviz-steps-controls',
     undefined,
-    el('label', undefined, 'Layer ', layerSelect),
-    el('label', undefined, 'Head ', headSelect),
-    el('label', 'dlviz-epoch-row', undefined, el('span', undefined, 'Show links of at least '), slider, thresholdLabel)
+    el('label', undefined, trans.__('Layer') + ' ', layerSelect),
+    el('label', undefined, trans.__('Head') + ' ', headSelect),
+    el(
+      'label',
+      'dlviz-epoch-row',
+      undefined,
+      el('span', undefined, trans.__('Show links of at least') + ' '),
+      slider,
+      thresholdLabel
+    )
   );
   const matrixHost = el('figure', 'dlviz-step-figure');
   const linksHost = el('figure', 'dlviz-step-figure');
@@ -73,10 +84,18 @@ export async function renderLongAttention(container: HTMLElement, data: ILongAtt
     const matrix = current.slice(head).data;
     const cell = Math.max(1, Math.floor(560 / n));
     // Most weights of a long row are tiny: the colours stretch over the bulk, not up to 1.
-    const canvas = heatmap(matrix, n, n, { cell, mode: 'sequential', range: [0, Math.max(robustLimit(matrix, 0.99), 0.02)] });
+    const canvas = heatmap(matrix, n, n, {
+      cell,
+      mode: 'sequential',
+      range: [0, Math.max(robustLimit(matrix, 0.99), 0.02)]
+    });
     canvas.dataset.testid = 'dlviz-long-matrix';
     canvas.style.imageRendering = 'pixelated';
-    const readout = el('div', 'dlviz-matrix-readout', 'Point at a cell: which token (row) looks at which (column).');
+    const readout = el(
+      'div',
+      'dlviz-matrix-readout',
+      trans.__('Point at a cell: which token (row) looks at which (column).')
+    );
     canvas.onmousemove = event => {
       const rect = canvas.getBoundingClientRect();
       const j = Math.floor(((event.clientX - rect.left) / rect.width) * n);
@@ -85,10 +104,12 @@ export async function renderLongAttention(container: HTMLElement, data: ILongAtt
         readout.textContent = `"${tokens[i]}" (${i}) → "${tokens[j]}" (${j}): ${matrix[i * n + j].toFixed(3)}`;
       }
     };
-    matrixHost.replaceChildren(el('figcaption', undefined, `Attention matrix, layer ${layer}, head ${head} [${n} × ${n}]`), canvas, readout);
+    const caption = trans.__('Attention matrix, layer %1, head %2 [%3 × %3]', layer, head, n);
+    matrixHost.replaceChildren(el('figcaption', undefined, caption), canvas, readout);
 
     const links = strongestLinks(matrix, n, threshold, MAX_LINKS);
-    thresholdLabel.textContent = `${threshold.toFixed(2)} (${links.length}${links.length === MAX_LINKS ? '+' : ''} links)`;
+    const count = `${links.length}${links.length === MAX_LINKS ? '+' : ''}`;
+    thresholdLabel.textContent = trans.__('%1 (%2 links)', threshold.toFixed(2), count);
     const width = 420;
     const svg = svgEl('svg', { class: 'dlviz-long-links', width, height: n * ROW + 10 });
     svg.setAttribute('data-testid', 'dlviz-long-links');
@@ -107,7 +128,12 @@ export async function renderLongAttention(container: HTMLElement, data: ILongAtt
       );
     }
     tokens.forEach((token, i) => {
-      const left = svgEl('text', { x: 145, y: i * ROW + 14, 'text-anchor': 'end', class: 'dlviz-long-token' });
+      const left = svgEl('text', {
+        x: 145,
+        y: i * ROW + 14,
+        'text-anchor': 'end',
+        class: 'dlviz-long-token'
+      });
       left.textContent = token;
       const right = svgEl('text', { x: 275, y: i * ROW + 14, class: 'dlviz-long-token' });
       right.textContent = token;
@@ -115,26 +141,51 @@ export async function renderLongAttention(container: HTMLElement, data: ILongAtt
     });
     svg.replaceChildren(...nodes);
     linksHost.replaceChildren(
-      el('figcaption', undefined, `Links of at least ${threshold.toFixed(2)}: weaker ones are hidden (at most ${MAX_LINKS}).`),
+      el(
+        'figcaption',
+        undefined,
+        trans.__(
+          'Links of at least %1: weaker ones are hidden (at most %2).',
+          threshold.toFixed(2),
+          MAX_LINKS
+        )
+      ),
       svg
     );
   };
 
   const load = async (index: number) => {
-    status.textContent = `Fetching layer ${index} from the server…`;
+    status.textContent = trans.__('Fetching layer %1 from the server…', index);
     const array = await data.layers.get(index);
     if (index !== layer) {
       return;
     }
     current = array;
-    status.textContent =
-      `${n} tokens: one layer at a time (${data.layers.fetches} of ${data.layers.length} layers fetched so far` +
-      `${data.layers.remote ? '' : ', all were inline'}).`;
+    status.textContent = data.layers.remote
+      ? trans.__(
+          '%1 tokens: one layer at a time (%2 of %3 layers fetched so far).',
+          n,
+          data.layers.fetches,
+          data.layers.length
+        )
+      : trans.__(
+          '%1 tokens: one layer at a time (%2 of %3 layers fetched so far, all were inline).',
+          n,
+          data.layers.fetches,
+          data.layers.length
+        );
     draw();
   };
   layerSelect.onchange = () => {
     layer = Number(layerSelect.value);
-    void load(layer).catch(error => (status.textContent = `Cannot fetch layer ${layer}: ${(error as Error).message}`));
+    void load(layer).catch(
+      error =>
+        (status.textContent = trans.__(
+          'Cannot fetch layer %1: %2',
+          layer,
+          (error as Error).message
+        ))
+    );
   };
   headSelect.onchange = () => {
     head = Number(headSelect.value);

@@ -62,7 +62,12 @@ export interface IScatterScale {
  * A scale that fits points `[x0, y0, x1, y1, ...]` into width x height pixels minus `pad` on each
  * side, with the same units per pixel on both axes (distances stay true), centred, y up.
  */
-export function scatterScale(points: ArrayLike<number>, width: number, height: number, pad = 24): IScatterScale {
+export function scatterScale(
+  points: ArrayLike<number>,
+  width: number,
+  height: number,
+  pad = 24
+): IScatterScale {
   let x0 = Infinity;
   let x1 = -Infinity;
   let y0 = Infinity;
@@ -109,7 +114,12 @@ export interface ILink {
  * The links of an N x N attention matrix (row-major) whose weight is at least `threshold`,
  * strongest first, at most `maxLinks` of them. For long inputs the head view draws only these.
  */
-export function strongestLinks(matrix: ArrayLike<number>, n: number, threshold: number, maxLinks = Infinity): ILink[] {
+export function strongestLinks(
+  matrix: ArrayLike<number>,
+  n: number,
+  threshold: number,
+  maxLinks = Infinity
+): ILink[] {
   const links: ILink[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -152,7 +162,12 @@ export function robustLimit(values: ArrayLike<number>, q = 0.98): number {
 }
 
 /** Cell width and height (pixels) of a heatmap: wide matrices get taller rows so they stay readable. */
-export function cellShape(rows: number, cols: number, maxWidth = 720, maxHeight = 360): [number, number] {
+export function cellShape(
+  rows: number,
+  cols: number,
+  maxWidth = 720,
+  maxHeight = 360
+): [number, number] {
   const width = cellSize(rows, cols, maxWidth, maxHeight);
   const height = Math.max(width, Math.min(16, Math.floor(maxHeight / Math.max(rows, 1))));
   return [width, Math.max(1, height)];

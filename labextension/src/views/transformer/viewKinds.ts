@@ -4,21 +4,33 @@
  * docked Transformer view and the notebook outputs of `dlviz_lab.show`.
  */
 import { DlvizApi } from '../../api/client';
+import { trans } from '../../i18n';
 import { AttentionViewKind, IViewScripts, viewScriptAsset } from './bertvizViews';
 
 /** What the Transformer view's selector can show: the three BertViz views and the token map. */
 export type ShownKind = AttentionViewKind | 'projection';
 
-/** The name of each picture, in the selector and in a downloaded page's title. */
-export const KIND_LABELS: { [kind in ShownKind]: string } = {
-  head: 'Head view',
-  model: 'Model view',
-  neuron: 'Neuron view',
-  projection: 'Token map (projection)'
+/** The name of each picture, in the selector and in a downloaded page's title (read when shown). */
+export const KIND_LABELS: { readonly [kind in ShownKind]: string } = {
+  get head(): string {
+    return trans.__('Head view');
+  },
+  get model(): string {
+    return trans.__('Model view');
+  },
+  get neuron(): string {
+    return trans.__('Neuron view');
+  },
+  get projection(): string {
+    return trans.__('Token map (projection)');
+  }
 };
 
 /** Loads d3, jQuery, require.js and a BertViz view script from the server's assets. */
-export async function loadViewScripts(api: DlvizApi, kind: AttentionViewKind): Promise<IViewScripts> {
+export async function loadViewScripts(
+  api: DlvizApi,
+  kind: AttentionViewKind
+): Promise<IViewScripts> {
   const [d3, jquery, requirejs, view] = await Promise.all([
     api.asset('d3.min.js'),
     api.asset('jquery.min.js'),
@@ -26,4 +38,18 @@ export async function loadViewScripts(api: DlvizApi, kind: AttentionViewKind): P
     api.asset(viewScriptAsset(kind))
   ]);
   return { d3, jquery, requirejs, view };
+}
+
+/** The name of each picture inside a sentence ("Cannot draw the neuron view: …"). */
+export function viewNameInText(kind: ShownKind): string {
+  switch (kind) {
+    case 'head':
+      return trans.__('head view');
+    case 'model':
+      return trans.__('model view');
+    case 'neuron':
+      return trans.__('neuron view');
+    case 'projection':
+      return trans.__('token map');
+  }
 }
