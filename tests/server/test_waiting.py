@@ -116,7 +116,13 @@ async def test_a_kernel_busy_past_max_wait_seconds_fails_the_run_and_never_gets_
     executions, loaded = await _executions(cells)
     assert executions == 1  # the sleeping cell alone
     assert loaded is False  # the dlviz runtime never came into this kernel
-    assert jp_serverapp.kernel_manager.get_kernel(kid).execution_state == "idle"
+    # the server learns "idle" from iopub a moment after our client does: wait for it
+    kernel = jp_serverapp.kernel_manager.get_kernel(kid)
+    for _ in range(50):
+        if kernel.execution_state == "idle":
+            break
+        await asyncio.sleep(0.1)
+    assert kernel.execution_state == "idle"
 
 
 async def test_a_waiting_run_cancelled_is_never_sent(api, wait_run, start_kernel, notebook):
