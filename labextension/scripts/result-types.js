@@ -403,9 +403,9 @@ class Generator {
     const files = new Map();
     const familyNames = [...families.keys()].sort();
     for (const family of familyNames) {
-      const entries = families.get(family).sort(
-        ([a, , ta], [b, , tb]) => Number(tb) - Number(ta) || (a < b ? -1 : a > b ? 1 : 0)
-      );
+      const entries = families
+        .get(family)
+        .sort(([a, , ta], [b, , tb]) => Number(tb) - Number(ta) || (a < b ? -1 : a > b ? 1 : 0));
       const body = entries.map(([, text]) => text).join('\n');
       const imports = new Map(); // other family -> names
       for (const word of new Set(body.match(/\b[A-Z][A-Za-z0-9]*\b/g) || [])) {
@@ -416,7 +416,9 @@ class Generator {
       }
       const importLines = [...imports.keys()]
         .sort()
-        .map(other => `import type { ${imports.get(other).join(', ')} } from './${other}.generated';\n`)
+        .map(
+          other => `import type { ${imports.get(other).join(', ')} } from './${other}.generated';\n`
+        )
         .join('');
       files.set(
         path.join(resultsDir, `${family}.generated.ts`),
@@ -427,7 +429,10 @@ class Generator {
     const taskImports = familyNames
       .map(family => [family, [...taskNames].filter(n => home.get(n) === family).sort()])
       .filter(([, names]) => names.length)
-      .map(([family, names]) => `import type { ${names.join(', ')} } from './results/${family}.generated';\n`)
+      .map(
+        ([family, names]) =>
+          `import type { ${names.join(', ')} } from './results/${family}.generated';\n`
+      )
       .join('');
     files.set(
       target,
