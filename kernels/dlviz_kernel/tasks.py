@@ -25,6 +25,8 @@ TASKS: dict[str, str] = {
     "transformer.inspect": "dlviz_kernel.transformer.inspect:run",
     "cnn.train": "dlviz_kernel.cnn.train:run",
     "cnn.inspect": "dlviz_kernel.cnn.inspect:run",
+    "rnn.train": "dlviz_kernel.rnn.train:run",
+    "rnn.inspect": "dlviz_kernel.rnn.inspect:run",
 }
 
 # Asks for a listing of the notebook's models instead of running a task.
@@ -39,6 +41,8 @@ RESULT_SIZE_FIELDS: dict[str, tuple[str | None, str]] = {
     "transformer.train": ("epochs", "fewer epochs, layers or heads"),
     "cnn.train": ("blocks", "fewer or smaller filters in the conv blocks"),
     "cnn.inspect": (None, "a smaller model"),
+    "rnn.train": ("epochs", "fewer epochs, a smaller hidden size or shorter sequences"),
+    "rnn.inspect": ("max_steps", "a shorter sequence"),
 }
 
 

@@ -46,7 +46,8 @@ const CHECKS = new Set([
   'maxItems',
   'contentEncoding',
   'dependentRequired',
-  'unevaluatedProperties'
+  'unevaluatedProperties',
+  'propertyNames'
 ]);
 const TYPED = new Set([
   'type',

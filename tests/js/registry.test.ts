@@ -20,6 +20,9 @@ describe('which view a run opens', () => {
     expect(kindFor('cnn.train', 'succeeded')).toBe('cnn');
     expect(kindFor('cnn.inspect', 'succeeded')).toBe('cnn');
     expect(kindFor('rnn.hidden_states', 'succeeded')).toBeNull();
+    // RNN training has the live monitor, and no explorer yet
+    expect(kindFor('rnn.train', 'started')).toBe('monitor');
+    expect(kindFor('rnn.train', 'succeeded')).toBeNull();
   });
 
   it('a trained transformer opens the monitor, then the attention view; its monitor draws no accuracy', () => {

@@ -6,14 +6,18 @@
  */
 export * from './results/cnn.generated';
 export * from './results/common.generated';
+export * from './results/rnn.generated';
 export * from './results/transformer.generated';
 import type { CnnInspectResult, CnnTrainResult } from './results/cnn.generated';
+import type { RnnInspectResult, RnnTrainResult } from './results/rnn.generated';
 import type { TransformerAttentionResult, TransformerInspectResult, TransformerProjectionResult, TransformerStepsResult, TransformerTrainResult } from './results/transformer.generated';
 
 /** Task id -> the type of its run's result. */
 export interface TaskResultMap {
   'cnn.inspect': CnnInspectResult;
   'cnn.train': CnnTrainResult;
+  'rnn.inspect': RnnInspectResult;
+  'rnn.train': RnnTrainResult;
   'transformer.attention': TransformerAttentionResult;
   'transformer.inspect': TransformerInspectResult;
   'transformer.projection': TransformerProjectionResult;

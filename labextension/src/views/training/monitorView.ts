@@ -232,6 +232,8 @@ export class MonitorContent extends Widget {
     if (entry?.succeeded) {
       this._explore.textContent = trans.__('Open %1', entry.succeeded.title);
     }
+    // a task with no explorer of its own yet: no button that would open nothing
+    this._explore.style.display = entry?.succeeded ? '' : 'none';
   }
 
   private _setStatus(status: string): void {
