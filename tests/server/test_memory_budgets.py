@@ -25,6 +25,7 @@ RESULT_BUDGET = 64 * MiB
 # what the processes may reach on a 2 GB pod (kernel: torch and the run; server: jupyter + arrays)
 KERNEL_RSS_BOUND = 1100 * MiB
 SERVER_RSS_BOUND = 450 * MiB
+STALL_BOUND = 0.5  # seconds: the longest GET catalog while these runs train and finish
 
 WIDE_CNN = {"task": "cnn.train", "params": {
     "data": {"source": "shapes", "samples": 2000},
@@ -104,7 +105,10 @@ def test_the_largest_training_runs_stay_within_the_budgets(server, request_body)
     assert run["result"]["snapshots"]["epochs"] == kept["snapshot_epochs"]
     assert watch.kernel_rss < KERNEL_RSS_BOUND, report
     assert watch.server_rss < SERVER_RSS_BOUND, report
-    assert max(watch.latencies) < 0.2, report
+    # no stall like the 5.5 s (CNN) and 3.9 s (transformer) ones before the budgets; timed from
+    # this test's process, which downloads the big arrays meanwhile, on 2 cores shared with the
+    # training kernel (the server's own latency bar, 200 ms, is test_latency.py's)
+    assert max(watch.latencies) < STALL_BOUND, report
 
 
 def stub_paths(result, path=()):
