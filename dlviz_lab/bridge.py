@@ -19,15 +19,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from dataclasses import dataclass
 from queue import Empty
 
 from jupyter_core.utils import ensure_async
 from tornado import web
 
-from . import gateway, iopub
+from . import iopub
 from .bundle import load_bundle
+from .kernel_client import drain, own_client, reply_if_any, stop
 from .kernel_code import ENTRY_SOURCE, MIME_TYPE, entry_code
 from .request_body import finite
 from .run_clock import ANNOUNCE_AFTER, KernelDied, KernelTimeout, RunClock, wait_until_free
@@ -39,6 +39,7 @@ POLL = 0.25  # seconds between liveness / cancel checks while waiting for the ke
 INTERRUPT_DELAY = 0.2  # seconds after our execution started before a cancel interrupts it
 INTERRUPT_GRACE = 10.0  # seconds to wait for an interrupted run to end before trying again
 START_GRACE = 2.0  # seconds we still listen after the start deadline the kernel checks itself
+REPLY_GRACE = 10.0  # seconds we wait for iopub to say idle once the shell reply came
 SHUT_DOWN = "the kernel was shut down"
 
 
@@ -79,28 +80,26 @@ class KernelBridge:
         self._clients: dict = {}
         self._sent_hash: dict = {}
         self._locks: dict = {}
+        self._client_tokens: dict = {}
 
     # -- clients -----------------------------------------------------------------------------
 
     async def client(self, kernel_id: str):
-        """The cached client of a kernel, connected and ready."""
+        """The cached client of a kernel, connected and ready; a fresh one after a restart.
+
+        A client kept across a restart can lose what it sends or hears while its sockets find
+        the new process again, so a new process gets a new client.
+        """
         lock = self._locks.setdefault(kernel_id, asyncio.Lock())
         async with lock:
+            token = self._process_token(kernel_id)
             client = self._clients.get(kernel_id)
-            if client is not None:
+            if client is not None and self._client_tokens.get(kernel_id) == token:
                 return client
-            kernel = self._kernel(kernel_id)
-            gateway.use_for(kernel)  # behind a gateway: an authenticated, non-spinning client
-            session = getattr(kernel, "session", None)
-            if session is not None and hasattr(session, "clone"):
-                # A session of our own: a shared one shares its replay-protection digest history
-                # (a second client in this process would reject iopub messages), and a plain
-                # clone repeats the msg_ids of the other clients.
-                own = session.clone()
-                own.session = uuid.uuid4().hex  # and msg_ids of our own
-                client = kernel.client(session=own)
-            else:
-                client = kernel.client()
+            if client is not None:
+                self._clients.pop(kernel_id, None)
+                await self._stop(client)
+            client = own_client(self._kernel(kernel_id))
             try:
                 await ensure_async(client.start_channels())
                 await asyncio.wait_for(
@@ -122,12 +121,14 @@ class KernelBridge:
                 await self._stop(client)
                 raise
             self._clients[kernel_id] = client
+            self._client_tokens[kernel_id] = token
             return client
 
     async def forget(self, kernel_id: str):
         """Drop the cached client (after the kernel died or was shut down)."""
         client = self._clients.pop(kernel_id, None)
         self._sent_hash.pop(kernel_id, None)
+        self._client_tokens.pop(kernel_id, None)
         self._locks.pop(kernel_id, None)
         if client is not None:
             await self._stop(client)
@@ -138,10 +139,7 @@ class KernelBridge:
             await self.forget(kernel_id)
 
     async def _stop(self, client):
-        try:
-            await ensure_async(client.stop_channels())
-        except Exception:  # noqa: BLE001 (a dead kernel's channels may already be gone)
-            self.log.debug("dlviz-lab: stopping a kernel client failed", exc_info=True)
+        await stop(client, self.log)
 
     def _kernel(self, kernel_id: str):
         try:
@@ -241,7 +239,7 @@ class KernelBridge:
             return Outcome()
         client = await self.client(kernel_id)
         token = self._process_token(kernel_id)
-        await self._drain(client)
+        await drain(client)
         if clock.cancelled:
             return Outcome()
         sent_at = time.monotonic()
@@ -271,7 +269,7 @@ class KernelBridge:
         idle = False
         reply = None
         last_check = 0.0
-        started_at = interrupted_at = None
+        started_at = interrupted_at = replied_at = None
         reinterrupted = False
         while not (idle and reply is not None):
             now = time.monotonic()
@@ -309,6 +307,19 @@ class KernelBridge:
                 try:
                     msg = await iopub.next_message(client, POLL)
                 except Empty:
+                    # iopub can miss a run's first messages (sockets still joining): our reply
+                    # on shell says it ran all the same
+                    if reply is None:
+                        reply = await reply_if_any(client, msg_id)
+                        if reply is not None:
+                            replied_at = now
+                            if not outcome.started:
+                                outcome.started = True
+                                await clock.started()
+                    elif now - replied_at > REPLY_GRACE:
+                        self.log.warning("dlviz-lab: kernel %s replied but iopub never said "
+                                         "idle", kernel_id)
+                        break
                     continue
                 idle = await self._on_iopub(msg, msg_id, outcome, clock)
             else:
@@ -319,19 +330,6 @@ class KernelBridge:
                 if msg.get("parent_header", {}).get("msg_id") == msg_id:
                     reply = msg
         return reply
-
-    async def _drain(self, client, most: int = 100_000):
-        """Skip what iopub and shell hold from before this request (notebook output, restarts)."""
-        for _ in range(most):
-            try:
-                await iopub.next_message(client, 0)
-            except Empty:
-                break
-        for _ in range(most):
-            try:
-                await ensure_async(client.get_shell_msg(timeout=0))
-            except Empty:
-                break
 
     async def _on_iopub(self, msg, msg_id, outcome, clock: RunClock) -> bool:
         """Handle one iopub message; True once our execution is idle."""

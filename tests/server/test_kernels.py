@@ -190,3 +190,21 @@ async def test_kernel_without_the_runtime_gets_it_from_the_server_as_a_bundle(
         "task": ATTENTION, "params": {"text": "Shipped again."}, "kernel_id": kid})
     run = await wait_run(body["id"])
     assert run["status"] == "succeeded", run["error"]
+
+
+async def test_runs_right_after_rest_restarts_start_on_a_fresh_client(
+        api, wait_run, start_kernel, jp_fetch, jp_serverapp):
+    """A restart replaces the kernel's process: the next run must not wait on old sockets."""
+    bridge = jp_serverapp.web_app.settings["dlviz_lab"].bridge
+    kid = await start_kernel()
+    clients = []
+    for n in range(3):
+        _, body, _ = await api("runs", method="POST", body={
+            "task": ATTENTION, "params": {"text": f"Round {n}."}, "kernel_id": kid})
+        run = await wait_run(body["id"], timeout=90)
+        assert run["status"] == "succeeded", run["error"]
+        clients.append(bridge._clients[kid])
+        await jp_fetch("api", "kernels", kid, "restart", method="POST", body="{}",
+                       request_timeout=60)
+    # one client per process: none was reused across a restart
+    assert len({id(client) for client in clients}) == 3
