@@ -1,8 +1,9 @@
 /**
- * The training monitor of a `cnn.train` run: a progress bar and live loss and accuracy curves fed
- * by the run's progress events (one point per finished epoch), a Cancel button, and, once the run
- * succeeded, per-layer gradient norms, weight histograms per epoch, dead ReLU units and the
- * kernel's plain-language warnings.
+ * The training monitor of a training run (`cnn.train`, `rnn.train`, `transformer.train`): a
+ * progress bar and live loss and accuracy curves fed by the run's progress events (one point per
+ * finished epoch), a Cancel button, for sequence models the gradient through time and bits per
+ * character (`sequenceCharts.ts`), and, once the run succeeded, per-layer gradient norms, weight
+ * histograms per epoch, dead ReLU units and the kernel's plain-language warnings.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
@@ -10,7 +11,12 @@ import { Widget } from '@lumino/widgets';
 import { trans } from '../../i18n';
 import { ApiError, DlvizApi, IRun, RunEvent } from '../../api/client';
 import { runGoneMessage } from '../../api/keptRuns';
-import { CnnTrainResult, resultOf, TransformerTrainResult } from '../../api/results';
+import {
+  CnnTrainResult,
+  resultOf,
+  RnnTrainResult,
+  TransformerTrainResult
+} from '../../api/results';
 import { isTerminal, isWaiting, progressFraction } from '../../api/runStatus';
 import { IViewActions, IViewDefinition } from '../shared/actions';
 import { dockRunView, runViewId } from '../shared/docked';
@@ -19,6 +25,7 @@ import { formatPercent, formatSeconds } from '../shared/format';
 import { dlvizIcon } from '../shared/icon';
 import { RunNotices } from '../shared/notices';
 import { renderDetails, renderWarnings } from './monitorDetails';
+import { SequenceCharts } from './sequenceCharts';
 import { TrainingCharts } from './trainingCharts';
 import {
   addProgress,
@@ -29,8 +36,9 @@ import {
   trainingLine
 } from './trainingLogic';
 
-/** The result of a training task (both have a history; only cnn.train has a monitor). */
-type TrainResult = CnnTrainResult | TransformerTrainResult;
+/** The result of a training task (all have a history; transformer.train has no monitor). */
+type TrainResult = CnnTrainResult | RnnTrainResult | TransformerTrainResult;
+const TRAINING_TASKS = ['cnn.train', 'rnn.train', 'transformer.train'] as const;
 
 /** The body of the monitor. */
 export class MonitorContent extends Widget {
@@ -49,6 +57,7 @@ export class MonitorContent extends Widget {
   private _insert: HTMLButtonElement;
   private _explore: HTMLButtonElement;
   private _charts: TrainingCharts;
+  private _sequence = new SequenceCharts();
   private _details: HTMLElement;
   private _warnings: HTMLElement;
 
@@ -101,7 +110,7 @@ export class MonitorContent extends Widget {
         'p',
         'dlviz-view-explanation',
         trans.__(
-          'Loss says how wrong the model still is (lower is better); accuracy is the share of images it gets right. The training curve is measured on the images it learns from, the validation curve on images it never sees: when validation loss rises while training loss keeps falling (the shaded gap widens), the model is memorising instead of learning (overfitting).'
+          'Loss says how wrong the model still is (lower is better); accuracy is the share of examples it gets right. The training curve is measured on the examples it learns from, the validation curve on examples it never sees: when validation loss rises while training loss keeps falling (the shaded gap widens), the model is memorising instead of learning (overfitting).'
         )
       )
     );
@@ -123,6 +132,7 @@ export class MonitorContent extends Widget {
       controls,
       this._line,
       this._charts.node,
+      this._sequence.node,
       this._warnings,
       this._details
     );
@@ -217,6 +227,7 @@ export class MonitorContent extends Widget {
     const waiting = isWaiting(this.node.dataset.status ?? 'queued', event);
     this._line.classList.toggle('dlviz-waiting', waiting);
     this._line.textContent = trainingLine(event);
+    this._sequence.onProgress(event);
     const before = this._curves;
     this._curves = addProgress(this._curves, event);
     if (this._curves !== before) {
@@ -285,6 +296,9 @@ export class MonitorContent extends Widget {
       const monitored = 'monitor' in result ? result : null;
       renderWarnings(this._warnings, monitored?.warnings ?? []);
       renderDetails(this._details, monitored?.monitor ?? null, this._curves.epoch);
+      if (result.task === 'rnn.train') {
+        this._sequence.fromResult(result);
+      }
       this._explore.disabled = false;
     } else if (run.status === 'cancelled') {
       // The run ends here: the axis ends at its last finished epoch.
@@ -331,10 +345,8 @@ export type MonitorView = MainAreaWidget<MonitorContent>;
 
 /** A succeeded training run's result, typed by its task's schema (null for another task). */
 function trainResult(run: IRun): TrainResult | null {
-  if (run.task !== 'cnn.train' && run.task !== 'transformer.train') {
-    return null;
-  }
-  return resultOf(run, run.task);
+  const task = TRAINING_TASKS.find(t => t === run.task);
+  return task ? resultOf(run, task) : null;
 }
 
 /** The DOM id of a run's monitor. */
