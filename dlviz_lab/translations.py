@@ -1,11 +1,12 @@
 """dlviz-lab in the student's language: Portuguese (Brazil) and Spanish beside the English source.
 
-One gettext domain, `dlviz_lab`, holds every message: the task schemas' titles and descriptions
-(the forms) and the frontend's strings (`trans.__(...)`). The `.po` files in
-`dlviz_lab/locale/<lang>/LC_MESSAGES/` are the source; next to each sits the same catalog as the
-JSON that JupyterLab's translator loads for an extension's own domain (found through the
-`jupyterlab.locale` entry point, as JupyterLab's internationalization guide describes; JupyterLab
-uses it once the language pack of that language is installed and chosen).
+One gettext domain, `dlviz_lab`, holds every message: the task schemas' titles, descriptions and
+enum labels (`x-enum-labels`, the words of a select's choices), which make the forms, and the
+frontend's strings (`trans.__(...)`). The `.po` files in `dlviz_lab/locale/<lang>/LC_MESSAGES/`
+are the source; next to each sits the same catalog as the JSON that JupyterLab's translator loads
+for an extension's own domain (found through the `jupyterlab.locale` entry point, as JupyterLab's
+internationalization guide describes; JupyterLab uses it once the language pack of that language
+is installed and chosen).
 
 The server translates the task schemas itself: `GET catalog?lang=pt_BR` answers in Portuguese.
 
@@ -36,6 +37,8 @@ LANGUAGES = {
     "es_ES": ("es-ES", "nplurals=2; plural=(n != 1);"),
 }
 SCHEMA_KEYS = ("title", "description")
+# keys whose value is a list of words a learner reads: the labels of an enum's values, in order
+SCHEMA_LIST_KEYS = ("x-enum-labels",)
 # trans.__('...') / trans._n('...', '...') / trans._p('context', '...') in the frontend sources
 FRONTEND_CALL = re.compile(r"""trans\.__\(\s*(['"`])((?:\\.|(?!\1).)*)\1""", re.S)
 
@@ -85,17 +88,20 @@ def messages(folder: str) -> dict[str, str]:
 
 
 def schema_strings(schema) -> list[str]:
-    """Every title and description of a schema, in order, each once."""
+    """Every title, description and enum label of a schema, in order, each once."""
     found: list[str] = []
 
     def walk(node):
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in SCHEMA_KEYS and isinstance(value, str):
-                    if value not in found:
-                        found.append(value)
+                    texts = [value]
+                elif key in SCHEMA_LIST_KEYS and isinstance(value, list):
+                    texts = [text for text in value if isinstance(text, str)]
                 else:
                     walk(value)
+                    continue
+                found.extend(text for text in texts if text not in found)
         elif isinstance(node, list):
             for item in node:
                 walk(item)
@@ -105,16 +111,22 @@ def schema_strings(schema) -> list[str]:
 
 
 def translate_schema(schema: dict, folder: str | None) -> dict:
-    """A copy of `schema` with its titles and descriptions in that language (English if none)."""
+    """A copy of `schema` with its titles, descriptions and enum labels in that language (English
+    if none); the enum values themselves stay as they are."""
     if folder is None:
         return schema
     table = messages(folder)
 
+    def words(key, value):
+        if key in SCHEMA_KEYS and isinstance(value, str):
+            return table.get(value, value)
+        if key in SCHEMA_LIST_KEYS and isinstance(value, list):
+            return [table.get(text, text) if isinstance(text, str) else text for text in value]
+        return walk(value)
+
     def walk(node):
         if isinstance(node, dict):
-            return {key: (table.get(value, value)
-                          if key in SCHEMA_KEYS and isinstance(value, str) else walk(value))
-                    for key, value in node.items()}
+            return {key: words(key, value) for key, value in node.items()}
         if isinstance(node, list):
             return [walk(item) for item in node]
         return node

@@ -1,6 +1,7 @@
 /**
  * JupyterLab in Português (Brasil): with the pt-BR language pack chosen, the DL Viz panel, the
  * task forms (the catalog answers in the user's language) and a docked view speak Portuguese.
+ * The choices of a select show their translated labels and Run sends their values.
  * The language is a setting of the shared test server: it goes back to English at the end, even
  * when the test fails.
  */
@@ -8,7 +9,14 @@ import { expect, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromSidebar, setLabLanguage } from './lab';
+import {
+  ARTIFACTS,
+  blockOtherHosts,
+  openLab,
+  openPanelFromSidebar,
+  setLabLanguage,
+  TOKEN
+} from './lab';
 
 test('in Portuguese (Brazil) the panel, the form and a docked view are in Portuguese', async ({
   page,
@@ -54,6 +62,32 @@ test('in Portuguese (Brazil) the panel, the form and a docked view are in Portug
     await expect(view).toContainText('Modelo');
     await expect(page.locator('.lm-TabBar-tab', { hasText: /^Atenção/ }).first()).toBeVisible();
     await page.screenshot({ path: path.join(ARTIFACTS, 'language-pt-BR.png') });
+
+    // The choices of a select are in Portuguese (the schema's x-enum-labels, translated by the
+    // server), also inside a list of blocks; Run still sends the values ('sgd', not the words).
+    await task.selectOption('cnn.train');
+    const optimizer = panel.locator('select[id$="training_optimizer"]');
+    await expect(optimizer.locator('option')).toHaveText(['Adam', 'SGD com momento', 'RMSprop']);
+    await expect(panel.locator('select[id$="blocks_0_pooling"] option:checked')).toHaveText(
+      'Pooling pelo máximo'
+    );
+    await optimizer.selectOption({ label: 'SGD com momento' });
+    await panel.locator('input[id$="training_epochs"]').fill('1');
+    const [created] = await Promise.all([
+      page.waitForResponse(
+        r => r.url().includes('/dlviz-lab/api/runs') && r.request().method() === 'POST'
+      ),
+      panel.getByTestId('dlviz-run').click()
+    ]);
+    expect(created.request().postDataJSON().params.training.optimizer).toBe('sgd');
+    const runId = (await created.json()).id;
+    await expect(panel.getByTestId('dlviz-status')).toContainText('concluída', {
+      timeout: 180_000
+    });
+    const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
+    const run = runs.find((r: any) => r.id === runId);
+    expect(run.params.training.optimizer).toBe('sgd');
+    expect(run.params.blocks[0].pooling).toBe('max');
 
     expect(
       blocked,

@@ -41,6 +41,49 @@ async def test_the_catalog_answers_in_the_language_asked_for(api, lang, folder, 
     assert lr["title"] == expected
 
 
+def _enums(node, path=""):
+    """{path: node} of every schema node with an enum."""
+    found = {}
+    if isinstance(node, dict):
+        if "enum" in node:
+            found[path] = node
+        for key, value in node.items():
+            found.update(_enums(value, f"{path}/{key}"))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found.update(_enums(item, f"{path}/{index}"))
+    return found
+
+
+async def test_the_choices_of_a_select_are_labelled_in_portuguese_and_keep_their_values(api):
+    english, _ = await _catalog(api)
+    portuguese, _ = await _catalog(api, "pt_BR")
+    table = translations.messages("pt_BR")
+    checked = 0
+    for task_en, task_pt in zip(english["tasks"], portuguese["tasks"]):
+        enums_en, enums_pt = _enums(task_en["schema"]), _enums(task_pt["schema"])
+        assert enums_pt.keys() == enums_en.keys()
+        for path, node_en in enums_en.items():
+            node_pt = enums_pt[path]
+            assert node_pt["enum"] == node_en["enum"], f"{task_en['id']} {path}"
+            assert node_pt["x-enum-labels"] == [table[label] for label in node_en["x-enum-labels"]]
+            checked += 1
+    assert checked >= 14
+    cnn = _task(portuguese, "cnn.train")["schema"]["properties"]
+    optimizer = cnn["training"]["properties"]["optimizer"]
+    assert optimizer["enum"] == ["adam", "sgd", "rmsprop"]
+    assert optimizer["x-enum-labels"] == ["Adam", "SGD com momento", "RMSprop"]
+    pooling = cnn["blocks"]["items"]["properties"]["pooling"]
+    assert dict(zip(pooling["enum"], pooling["x-enum-labels"]))["avg"] == "Pooling pela média"
+    mask = _task(portuguese, "transformer.train")["schema"]["properties"]["mask"]
+    assert mask["x-enum-labels"] == ["Causal (estilo GPT)", "Bidirecional (estilo BERT)"]
+    # the server still takes the values, not the words, in any language
+    params = {"training": {"optimizer": "SGD com momento"}}
+    code, body, _ = await api("runs", method="POST", body={"task": "cnn.train", "params": params})
+    assert code == 400
+    assert any(error["field"] == "training.optimizer" for error in body["errors"]), body
+
+
 async def test_an_unknown_language_answers_in_english(api):
     english, _ = await _catalog(api)
     other, header = await _catalog(api, "fr_FR")
@@ -74,7 +117,7 @@ def test_the_checker_reports_a_message_nobody_translated(monkeypatch):
 def _without_words(node):
     if isinstance(node, dict):
         return {key: _without_words(value) for key, value in node.items()
-                if key not in translations.SCHEMA_KEYS}
+                if key not in translations.SCHEMA_KEYS + translations.SCHEMA_LIST_KEYS}
     if isinstance(node, list):
         return [_without_words(item) for item in node]
     return node

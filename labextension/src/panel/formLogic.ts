@@ -5,6 +5,7 @@
  */
 import { trans } from '../i18n';
 import { statusWord } from '../api/runStatus';
+import { withEnumLabels } from './enumLabels';
 
 /** The part of a catalog task that these functions look at. */
 export interface ITaskLike {
@@ -67,11 +68,19 @@ export function defaultTaskId(
   return tasks.length ? tasks[0].id : null;
 }
 
+/** Each task schema's form schema, made once: the panel draws it on every render. */
+const FORM_SCHEMAS = new WeakMap<object, { [key: string]: any }>();
+
 /**
  * The schema the form draws: the task schema without the keys that are about the task rather
- * than a field (`$id`, `$schema`, the title and description the panel shows itself).
+ * than a field (`$id`, `$schema`, the title and description the panel shows itself), its enums
+ * shown with their labels (`x-enum-labels`, see enumLabels.ts).
  */
 export function formSchema(schema: { [key: string]: any }): { [key: string]: any } {
+  const known = FORM_SCHEMAS.get(schema);
+  if (known) {
+    return known;
+  }
   const out: { [key: string]: any } = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === '$id' || key === '$schema' || key === 'title' || key === 'description') {
@@ -79,7 +88,9 @@ export function formSchema(schema: { [key: string]: any }): { [key: string]: any
     }
     out[key] = value;
   }
-  return out;
+  const drawn = withEnumLabels(out);
+  FORM_SCHEMAS.set(schema, drawn);
+  return drawn;
 }
 
 /** The values the form starts with: every property's `default`, nested objects included. */
