@@ -230,3 +230,17 @@ def test_a_notebook_dataframe_with_a_target_column(shell):
     assert bad["field"] == "data.target"
     assert math.isfinite(result["history"]["validation_loss"][-1])
     assert runs.get("mlp-frame").model(torch.zeros(1, 3)).shape == (1, 2)
+
+
+def test_hand_edits_set_a_weight_and_a_bias_before_training(default_run):
+    result, _ = default_run
+    edited, _ = train({"training": {"epochs": 0}, "continue_from": "mlp-default",
+                       "edits": [{"layer": 1, "to": 0, "from": 3, "value": 2.5},
+                                 {"layer": 2, "to": 0, "from": -1, "value": -0.75}]}, "mlp-edit")
+    weights = edited["weights"]
+    assert weights[1]["weight"][0][3] == 2.5 and weights[2]["bias"][0] == -0.75
+    # everything else is the run it continued from
+    assert weights[0] == result["weights"][0]
+    assert weights[1]["weight"][1] == result["weights"][1]["weight"][1]
+    bad = error_of({"edits": [{"layer": 1, "to": 0, "from": 9, "value": 1}]})
+    assert bad["field"] == "edits.0"

@@ -114,7 +114,23 @@ def build(params: dict[str, Any], data: PlaneData, names: list[str]) -> Featured
         except RuntimeError as err:
             raise TaskError("The network changed since that run (layers, neurons, features or "
                             "classes): reset instead of continuing.", "continue_from") from err
+    edit(net.net, params["edits"])
     return net
+
+
+def edit(net: PlaygroundNet, edits: list[dict[str, Any]]) -> None:
+    """Set weights (``from`` >= 0) and biases (``from`` = -1) by hand; TaskError if out of range."""
+    with torch.no_grad():
+        for i, change in enumerate(edits):
+            layer, to, source = change["layer"], change["to"], change["from"]
+            if layer >= len(net.layers) or to >= net.layers[layer].out_features \
+                    or source >= net.layers[layer].in_features:
+                raise TaskError(f"Edit {i + 1} names a weight the network does not have.",
+                                f"edits.{i}")
+            if source < 0:
+                net.layers[layer].bias[to] = change["value"]
+            else:
+                net.layers[layer].weight[to, source] = change["value"]
 
 
 class FrameWatch(RunContext):
