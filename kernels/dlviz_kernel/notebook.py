@@ -20,7 +20,7 @@ from typing import Any
 from . import tasks
 
 # Tasks that train a model through the shared engine and keep it.
-TRAINABLE = ("cnn.train", "transformer.train", "rnn.train", "mlp.train")
+TRAINABLE = ("cnn.train", "transformer.train", "rnn.train", "mlp.train", "autoencoder.train")
 # Longest line of generated code before a literal is split over several lines.
 LINE = 80
 

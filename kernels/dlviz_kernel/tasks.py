@@ -27,6 +27,11 @@ TASKS: dict[str, str] = {
     "cnn.inspect": "dlviz_kernel.cnn.inspect:run",
     "rnn.train": "dlviz_kernel.rnn.train:run",
     "rnn.inspect": "dlviz_kernel.rnn.inspect:run",
+    "rnn.units": "dlviz_kernel.rnn.units:run",
+    "rnn.compare": "dlviz_kernel.rnn.compare:run",
+    "mlp.train": "dlviz_kernel.mlp.train:run",
+    "autoencoder.train": "dlviz_kernel.autoencoder.train:run",
+    "autoencoder.inspect": "dlviz_kernel.autoencoder.inspect:run",
 }
 
 # Asks for a listing of the notebook's models instead of running a task.
@@ -43,6 +48,11 @@ RESULT_SIZE_FIELDS: dict[str, tuple[str | None, str]] = {
     "cnn.inspect": (None, "a smaller model"),
     "rnn.train": ("epochs", "fewer epochs, a smaller hidden size or shorter sequences"),
     "rnn.inspect": ("max_steps", "a shorter sequence"),
+    "rnn.units": ("max_steps", "a shorter sequence"),
+    "rnn.compare": ("epochs", "fewer epochs, a smaller hidden size or shorter sequences"),
+    "mlp.train": ("epochs", "fewer epochs or a smaller network"),
+    "autoencoder.train": ("epochs", "fewer epochs or a smaller latent size"),
+    "autoencoder.inspect": ("max_images", "fewer images or a smaller grid"),
 }
 
 

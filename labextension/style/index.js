@@ -1,2 +1,4 @@
 import './base.css';
 import './cnn.css';
+import './mlp.css';
+import './rnn.css';

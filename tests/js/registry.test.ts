@@ -20,9 +20,23 @@ describe('which view a run opens', () => {
     expect(kindFor('cnn.train', 'succeeded')).toBe('cnn');
     expect(kindFor('cnn.inspect', 'succeeded')).toBe('cnn');
     expect(kindFor('rnn.hidden_states', 'succeeded')).toBeNull();
-    // RNN training has the live monitor, and no explorer yet
+  });
+
+  it('the RNN family: training opens the monitor, then the RNN explorer; compare its own view', () => {
     expect(kindFor('rnn.train', 'started')).toBe('monitor');
-    expect(kindFor('rnn.train', 'succeeded')).toBeNull();
+    expect(kindFor('rnn.train', 'succeeded')).toBe('rnn');
+    expect(entryOf('rnn.train')?.accuracy).toBe(true);
+    expect(kindFor('rnn.inspect', 'succeeded')).toBe('rnn');
+    expect(kindFor('rnn.units', 'succeeded')).toBe('rnn');
+    expect(kindFor('rnn.inspect', 'started')).toBeNull();
+    expect(kindFor('rnn.compare', 'succeeded')).toBe('rnn-compare');
+  });
+
+  it('an autoencoder run has the monitor (no accuracy) until its own views exist', () => {
+    expect(kindFor('autoencoder.train', 'started')).toBe('monitor');
+    expect(kindFor('autoencoder.train', 'succeeded')).toBeNull();
+    expect(entryOf('autoencoder.train')?.accuracy).toBe(false);
+    expect(kindFor('autoencoder.inspect', 'succeeded')).toBeNull();
   });
 
   it('a trained transformer opens the monitor, then the attention view; its monitor draws no accuracy', () => {
@@ -52,7 +66,10 @@ describe('the registry itself', () => {
     expect(VIEWS.map(view => [view.kind, view.command, view.namespace])).toEqual([
       ['attention', 'dlviz-lab:open-view', 'dlviz-lab-view'],
       ['monitor', 'dlviz-lab:open-monitor', 'dlviz-lab-monitor'],
-      ['cnn', 'dlviz-lab:open-cnn', 'dlviz-lab-cnn']
+      ['cnn', 'dlviz-lab:open-cnn', 'dlviz-lab-cnn'],
+      ['mlp', 'dlviz-lab:open-mlp', 'dlviz-lab-mlp'],
+      ['rnn', 'dlviz-lab:open-rnn', 'dlviz-lab-rnn'],
+      ['rnn-compare', 'dlviz-lab:open-rnn-compare', 'dlviz-lab-rnn-compare']
     ]);
     // Every view a task opens is one the application makes a command for.
     for (const entry of TASKS) {
@@ -68,7 +85,10 @@ describe('the registry itself', () => {
     expect(VIEWS.map(view => view.id('a/b'))).toEqual([
       'dlviz-view-a_b',
       'dlviz-monitor-a_b',
-      'dlviz-cnn-a_b'
+      'dlviz-cnn-a_b',
+      'dlviz-mlp-a_b',
+      'dlviz-rnn-a_b',
+      'dlviz-rnn-compare-a_b'
     ]);
   });
 });

@@ -31,9 +31,10 @@ from .test_transformer_views import gpt2_folder  # noqa: F401
 ROOT = Path(__file__).resolve().parents[2]
 SUFFIX = ".result.schema.json"
 # The tasks the catalog offered before result schemas existed: adding them must not change it.
-CATALOG_TASKS = ["cnn.inspect", "cnn.train", "rnn.inspect", "rnn.train", "transformer.attention",
-                 "transformer.inspect", "transformer.projection", "transformer.steps",
-                 "transformer.train"]
+CATALOG_TASKS = ["autoencoder.inspect", "autoencoder.train", "cnn.inspect", "cnn.train",
+                 "mlp.train", "rnn.compare", "rnn.inspect", "rnn.train", "rnn.units",
+                 "transformer.attention", "transformer.inspect", "transformer.projection",
+                 "transformer.steps", "transformer.train"]
 TINY_CNN = {"data": {"source": "shapes", "samples": 40},
             "blocks": [{"filters": 2, "batch_norm": False}, {"filters": 3, "pooling": "none"}],
             "dense": [{"units": 4}], "training": {"epochs": 2, "batch_size": 16}}

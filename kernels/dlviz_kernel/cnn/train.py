@@ -14,6 +14,7 @@ from ..tasks import RunContext, load_schema
 from ..training import Split, Training, fit, split
 from ..training import runs as kept_runs
 from ..training.engine import TrainSettings, json_safe
+from ..training.monitor import IMAGES
 from ..training.params import complete
 from ..training.snapshots import kept_summary
 from . import views
@@ -44,7 +45,8 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         torch.manual_seed(settings.seed)
         model = FormCNN(data.input_shape, params["blocks"], params["dense"], classes)
         per_epoch = snapshot_bytes(model, data.x[int(parts.val_index[0])])
-        record = fit(model, parts, settings, ctx, on_cancel=keep, snapshot_bytes=per_epoch)
+        record = fit(model, parts, settings, ctx, on_cancel=keep, snapshot_bytes=per_epoch,
+                     advice=IMAGES)
     keep(record)
     result = result_of(model, data, parts, record)
     result.update(run_id=ctx.run_id, task=TASK, params=params, code=code_for(TASK, params))

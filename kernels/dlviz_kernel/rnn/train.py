@@ -22,6 +22,7 @@ from ..tasks import RunContext, TaskError, load_schema
 from ..training import Split, Training, fit, split
 from ..training import runs as kept_runs
 from ..training.engine import TrainSettings, json_safe
+from ..training.monitor import SEQUENCES
 from ..training.params import complete
 from ..training.snapshots import kept_summary
 from .data import IGNORE, SequenceData
@@ -66,7 +67,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         sample = int(parts.val_index[0])
         with clipping(model, params["training"]["clip_norm"]):
             record = fit(model, parts, settings, watch, on_cancel=keep, loss_fn=loss_fn,
-                         snapshot_bytes=snapshot_bytes(model, data))
+                         snapshot_bytes=snapshot_bytes(model, data), advice=SEQUENCES)
     keep(record)
     result = result_of(model, data, parts, record, watch, sample)
     result.update(run_id=ctx.run_id, task=TASK, params=params, code=code_for(TASK, params))

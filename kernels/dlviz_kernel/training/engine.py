@@ -20,7 +20,7 @@ from torch import nn
 
 from .. import sizes
 from ..tasks import RunContext, TaskError
-from .monitor import Monitor, warnings
+from .monitor import GENERAL, Advice, Monitor, warnings
 from .snapshots import Snapshots, plan, state_bytes
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -191,7 +191,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
 def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext | None = None,
         on_cancel: Callable[[Training], None] | None = None,
         loss_fn: Callable | None = None, snapshot_bytes: int = 0,
-        snapshot_budget: int | None = None) -> Training:
+        snapshot_budget: int | None = None, advice: Advice = GENERAL) -> Training:
     """Train ``model`` and return its Training record.
 
     By default the model is a classifier returning logits and ``loss_fn`` is cross-entropy;
@@ -206,6 +206,7 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
     Progress events go through ``ctx.progress`` at most every PROGRESS_INTERVAL seconds and
     after each epoch. On a cancel the partial model is kept (``ctx.keep_model``),
     ``on_cancel`` gets the partial record, and KeyboardInterrupt is raised again.
+    ``advice`` words the warnings for the kind of network (``monitor.IMAGES``, ``SEQUENCES``).
     Seed the model's initialisation yourself (``torch.manual_seed``) before building it;
     the shuffling here uses its own generator seeded from ``settings.seed``.
     """
@@ -309,7 +310,7 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
             record.cancelled = True
             record.steps = step
             record.seconds = time.perf_counter() - start
-            record.warnings = warnings(history, monitor, classes)
+            record.warnings = warnings(history, monitor, classes, advice)
             if ctx is not None:
                 ctx.keep_model(model)
             if on_cancel is not None:
@@ -317,5 +318,5 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
             raise
     model.eval()
     record.seconds = time.perf_counter() - start
-    record.warnings = warnings(history, monitor, classes)
+    record.warnings = warnings(history, monitor, classes, advice)
     return record

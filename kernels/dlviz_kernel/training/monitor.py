@@ -7,6 +7,7 @@ so watching costs little; dead units are counted while the validation set is eva
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -27,6 +28,33 @@ OVERFIT_RISE = 1.5
 OVERFIT_ACCURACY_DROP = 0.02
 # Activations whose units can die: their output is exactly zero for every negative input.
 DYING_ACTIVATIONS = (nn.ReLU, nn.ReLU6)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The words of the warnings that depend on the kind of network: what it reads, what helps.
+
+    ``fit(..., advice=...)`` picks them; ``GENERAL`` fits any network.
+    """
+
+    examples: str = "examples"
+    exploding: str = "Lower the learning rate."
+    vanishing: str = "Another activation (ReLU instead of sigmoid or tanh), normalisation " \
+                     "layers or fewer layers help."
+    dead: str = "A lower learning rate or LeakyReLU help."
+    overfitting: str = "Stop earlier, add dropout or weight decay, or use more data."
+
+
+GENERAL = Advice()
+IMAGES = Advice(examples="images", exploding="Lower the learning rate or add batch norm.",
+                vanishing="ReLU instead of sigmoid or tanh, batch norm, or fewer layers help.",
+                dead="A lower learning rate, LeakyReLU or batch norm help.")
+SEQUENCES = Advice(
+    examples="sequences",
+    exploding="Lower the learning rate or clip the gradients harder (a smaller gradient "
+              "clipping value).",
+    vanishing="An LSTM or GRU instead of a plain RNN, fewer layers or shorter sequences help.",
+    dead="A lower learning rate or tanh instead of ReLU help.")
 
 
 class Monitor:
@@ -133,9 +161,12 @@ class Monitor:
         return shares
 
 
-def warnings(history: dict[str, list], monitor: Monitor,
-             classes: int | None = None) -> list[dict[str, Any]]:
-    """Plain-language warnings about the gradients, dead units and overfitting of a run."""
+def warnings(history: dict[str, list], monitor: Monitor, classes: int | None = None,
+             advice: Advice = GENERAL) -> list[dict[str, Any]]:
+    """Plain-language warnings about the gradients, dead units and overfitting of a run.
+
+    ``advice`` holds the words that depend on the kind of network (images, sequences).
+    """
     found: list[dict[str, Any]] = []
     names = monitor.layer_names
     for epoch, norms in enumerate(monitor.gradient_norms, start=1):
@@ -149,7 +180,7 @@ def warnings(history: dict[str, list], monitor: Monitor,
             found.append({"kind": "exploding_gradients", "epoch": epoch, "layer": layer,
                           "message": f"Exploding gradients in epoch {epoch}: the gradients of "
                           f"{layer} are huge (norm {norms[bad[0]]:.3g}), so each step throws "
-                          "the weights far away. Lower the learning rate or add batch norm."})
+                          f"the weights far away. {advice.exploding}"})
             break
         small = min(range(len(norms)), key=lambda i: norms[i])
         if norms[small] < VANISHING_NORM or (largest > 0 and
@@ -158,8 +189,8 @@ def warnings(history: dict[str, list], monitor: Monitor,
             found.append({"kind": "vanishing_gradients", "epoch": epoch, "layer": layer,
                           "message": f"Vanishing gradients in epoch {epoch}: the gradients "
                           f"reaching {layer} are tiny (norm {norms[small]:.2g}, the largest "
-                          f"layer has {largest:.2g}), so that layer barely learns. ReLU "
-                          "instead of sigmoid or tanh, batch norm, or fewer layers help."})
+                          f"layer has {largest:.2g}), so that layer barely learns. "
+                          f"{advice.vanishing}"})
             break
     losses = history.get("train_loss", [])
     # An untrained classifier starts near ln(classes); far above, the steps overshoot.
@@ -183,14 +214,14 @@ def warnings(history: dict[str, list], monitor: Monitor,
                 found.append({"kind": "dead_units", "epoch": len(monitor.dead_units),
                               "layer": name,
                               "message": f"{share:.0%} of the units of {name} never fire on "
-                              "any validation image: they are dead ReLU units, output 0 "
-                              "whatever they see, and no longer learn. A lower learning "
-                              "rate, LeakyReLU or batch norm help."})
-    found.extend(_overfitting(history))
+                              f"any of the validation {advice.examples}: they are dead ReLU "
+                              "units, output 0 whatever they see, and no longer learn. "
+                              f"{advice.dead}"})
+    found.extend(_overfitting(history, advice))
     return found
 
 
-def _overfitting(history: dict[str, list]) -> list[dict[str, Any]]:
+def _overfitting(history: dict[str, list], advice: Advice = GENERAL) -> list[dict[str, Any]]:
     """A warning when validation loss has risen for 2+ epochs while training loss kept falling."""
     val, train = history.get("validation_loss", []), history.get("train_loss", [])
     if len(val) < 3 or not all(math.isfinite(v) for v in val + train):
@@ -204,6 +235,5 @@ def _overfitting(history: dict[str, list]) -> list[dict[str, Any]]:
         return [{"kind": "overfitting", "epoch": best + 1, "layer": None,
                  "message": f"Overfitting: validation loss was lowest after epoch {best + 1} "
                  f"and has risen since, while training loss kept falling. The model is "
-                 "memorising the training images. Stop earlier, add dropout or weight decay, "
-                 "or use more data."}]
+                 f"memorising the training {advice.examples}. {advice.overfitting}"}]
     return []

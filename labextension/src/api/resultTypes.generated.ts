@@ -4,20 +4,29 @@
  * The schemas describe every field; here, comments keep only array shapes.
  * Do not edit: change the schemas and run `npm run build:types`.
  */
+export * from './results/autoencoder.generated';
 export * from './results/cnn.generated';
 export * from './results/common.generated';
+export * from './results/mlp.generated';
 export * from './results/rnn.generated';
 export * from './results/transformer.generated';
+import type { AutoencoderInspectResult, AutoencoderTrainResult } from './results/autoencoder.generated';
 import type { CnnInspectResult, CnnTrainResult } from './results/cnn.generated';
-import type { RnnInspectResult, RnnTrainResult } from './results/rnn.generated';
+import type { MlpTrainResult } from './results/mlp.generated';
+import type { RnnCompareResult, RnnInspectResult, RnnTrainResult, RnnUnitsResult } from './results/rnn.generated';
 import type { TransformerAttentionResult, TransformerInspectResult, TransformerProjectionResult, TransformerStepsResult, TransformerTrainResult } from './results/transformer.generated';
 
 /** Task id -> the type of its run's result. */
 export interface TaskResultMap {
+  'autoencoder.inspect': AutoencoderInspectResult;
+  'autoencoder.train': AutoencoderTrainResult;
   'cnn.inspect': CnnInspectResult;
   'cnn.train': CnnTrainResult;
+  'mlp.train': MlpTrainResult;
+  'rnn.compare': RnnCompareResult;
   'rnn.inspect': RnnInspectResult;
   'rnn.train': RnnTrainResult;
+  'rnn.units': RnnUnitsResult;
   'transformer.attention': TransformerAttentionResult;
   'transformer.inspect': TransformerInspectResult;
   'transformer.projection': TransformerProjectionResult;

@@ -7,6 +7,9 @@
  * entry below (docs/architecture.md, "Adding a task").
  */
 import { cnnExplorer } from './cnn/cnnView';
+import { mlpPlayground } from './mlp/mlpView';
+import { rnnCompareView } from './rnn/compareView';
+import { rnnExplorer } from './rnn/rnnView';
 import { IViewDefinition, ITaskEntry, partOfEntry, TransformerPart } from './shared/actions';
 import { trainingMonitor } from './training/monitorView';
 import { transformerView } from './transformer/attentionView';
@@ -32,15 +35,23 @@ export const TASKS: ReadonlyArray<ITaskEntry> = [
   },
   { task: 'cnn.train', started: trainingMonitor, succeeded: cnnExplorer, accuracy: true },
   { task: 'cnn.inspect', succeeded: cnnExplorer },
-  // the RNN family's own views are still to come (issue 10): its training has the live monitor
-  { task: 'rnn.train', started: trainingMonitor, accuracy: true }
+  { task: 'mlp.train', started: mlpPlayground, succeeded: mlpPlayground },
+  { task: 'rnn.train', started: trainingMonitor, succeeded: rnnExplorer, accuracy: true },
+  { task: 'rnn.inspect', succeeded: rnnExplorer },
+  { task: 'rnn.units', succeeded: rnnExplorer },
+  { task: 'rnn.compare', succeeded: rnnCompareView },
+  // the autoencoder family's own views are still to come (issue 12): its training has the monitor
+  { task: 'autoencoder.train', started: trainingMonitor, accuracy: false }
 ];
 
 /** Every view definition the tasks use, once each, in a stable order. */
 export const VIEWS: ReadonlyArray<IViewDefinition> = [
   transformerView,
   trainingMonitor,
-  cnnExplorer
+  cnnExplorer,
+  mlpPlayground,
+  rnnExplorer,
+  rnnCompareView
 ];
 
 /** The entry of a task, or undefined for a task that opens no view (its status shows in the panel). */

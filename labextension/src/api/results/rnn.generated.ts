@@ -7,6 +7,14 @@
 import type { TrainingMonitor, TrainingWarning } from './cnn.generated';
 import type { Float32ResultArray, Int32ResultArray, NumberPair, TrainingRunFields } from './common.generated';
 
+/** See kernels/dlviz_kernel/rnn/compare.result.schema.json. */
+export interface RnnCompareResult {
+  task: 'rnn.compare';
+  dataset: SequenceDataset;
+  chance: number | null;
+  cells: ComparedCell[];
+}
+
 /** Every RNN view's data for one sequence (rnn/inspect.py). */
 export interface RnnInspectResult {
   source: { run: string | null; model: string | null; epoch: number | null };
@@ -97,6 +105,41 @@ export interface RnnTrainResult extends TrainingRunFields {
   };
 }
 
+/** See kernels/dlviz_kernel/rnn/units.result.schema.json. */
+export interface RnnUnitsResult {
+  task: 'rnn.units';
+  source: { run: string | null; model: string | null; epoch: number | null };
+  layer: number;
+  direction: 0 | 1;
+  start: number;
+  end: number;
+  threshold: number;
+  off_outside: boolean;
+  units: number[];
+  unit_means: number[];
+  matches: UnitMatch[];
+  searched: { sequences: number; steps: number };
+}
+
+export interface ComparedCell {
+  cell: 'rnn' | 'lstm' | 'gru';
+  run: string;
+  parameters: number;
+  seconds: number;
+  history: {
+    epochs: number[];
+    train_loss: (number | null)[];
+    validation_loss: (number | null)[];
+    validation_accuracy: (number | null)[];
+  };
+  bits_per_character: (number | null)[] | null;
+  memory: {
+    step: number;
+    /** float32 [T]. */
+    gradient_norms: Float32ResultArray;
+  };
+}
+
 export interface RnnLayerDirection {
   layer: number;
   direction: 'forward' | 'backward';
@@ -179,4 +222,16 @@ export interface TimeGradients {
   samples: number;
   /** float32 [E+1, L, T]; both directions joined. */
   norms: Float32ResultArray;
+}
+
+export interface UnitMatch {
+  index: number;
+  start: number;
+  end: number;
+  score: number;
+  /**
+   * Character models: the match as '…before[span]after…' with up to 10 characters of context
+   * each side; null otherwise.
+   */
+  text: string | null;
 }

@@ -12,6 +12,7 @@ import { trans } from '../../i18n';
 import { ApiError, DlvizApi, IRun, RunEvent } from '../../api/client';
 import { runGoneMessage } from '../../api/keptRuns';
 import {
+  AutoencoderTrainResult,
   CnnTrainResult,
   resultOf,
   RnnTrainResult,
@@ -37,8 +38,14 @@ import {
 } from './trainingLogic';
 
 /** The result of a training task (all have a history; transformer.train has no monitor). */
-type TrainResult = CnnTrainResult | RnnTrainResult | TransformerTrainResult;
-const TRAINING_TASKS = ['cnn.train', 'rnn.train', 'transformer.train'] as const;
+type TrainResult =
+  CnnTrainResult | RnnTrainResult | TransformerTrainResult | AutoencoderTrainResult;
+const TRAINING_TASKS = [
+  'cnn.train',
+  'rnn.train',
+  'transformer.train',
+  'autoencoder.train'
+] as const;
 
 /** The body of the monitor. */
 export class MonitorContent extends Widget {

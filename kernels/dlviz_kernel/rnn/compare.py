@@ -1,0 +1,164 @@
+"""Task ``rnn.compare``: the same data, seed and settings trained with RNN, LSTM and GRU.
+
+Each cell is an ``rnn.train`` run of its own through the shared engine (progress, cancel,
+snapshots), kept under ``<run id>-<cell>`` so ``rnn.inspect`` can look inside it. Besides the
+curves, each cell's memory: how strongly the prediction at the last step that has a target
+depends on the input at every earlier step, averaged over validation sequences.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import torch
+
+from .. import arrays
+from ..tasks import RunContext, TaskError, load_schema
+from ..training import Training, fit, split
+from ..training import runs as kept_runs
+from ..training.engine import TrainSettings, json_safe
+from ..training.monitor import SEQUENCES
+from ..training.params import complete
+from .data import IGNORE, SequenceData
+from .data import load as load_data
+from .model import SequenceNet
+from .probe import evaluating
+from .train import TASK as TRAIN_TASK
+from .train import (
+    EpochWatch,
+    bits,
+    build,
+    check_memory,
+    clipping,
+    loss_for,
+    predicts_every_step,
+    raise_bidirectional,
+)
+
+TASK = "rnn.compare"
+# Validation sequences the memory is averaged over.
+MEMORY_SEQUENCES = 32
+
+
+class CellPublisher:
+    """Passes messages on; progress events get the request's run id and the cell they are for."""
+
+    def __init__(self, publisher: Any, run_id: str | None, cell: str, index: int,
+                 count: int) -> None:
+        self.publisher, self.run_id = publisher, run_id
+        self.tags = {"cell": cell, "cell_index": index, "cells": count}
+
+    def publish(self, message: dict[str, Any]) -> None:
+        if message.get("kind") == "progress":
+            message = {**message, "run_id": self.run_id, "cell_run": message.get("run_id"),
+                       **self.tags}
+        self.publisher.publish(message)
+
+
+def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Train every cell in turn; see rnn/compare.result.schema.json."""
+    params = complete(load_schema(TASK), params)
+    cells = params["cells"]
+    if len(set(cells)) != len(cells):
+        raise TaskError("Name each cell once.", "cells")
+    spec = params["model"]
+    if spec["bidirectional"] and predicts_every_step(params["data"]):
+        raise_bidirectional()
+    data = load_data(params["data"])
+    if spec["bidirectional"] and data.per_step:
+        raise_bidirectional()
+    settings = TrainSettings.from_params(params["training"])
+    check_memory(data, spec, settings.batch_size, params["data"]["validation_fraction"])
+    parts = split(data.x, data.y, params["data"]["validation_fraction"], settings.seed)
+    base = ctx.run_id or "compare"
+    found = []
+    for index, cell in enumerate(cells):
+        train_params = {"data": params["data"], "model": {**spec, "cell": cell},
+                        "training": params["training"]}
+        cell_ctx = RunContext(f"{base}-{cell}", ctx.limits,
+                              CellPublisher(ctx.publisher, ctx.run_id, cell, index, len(cells)))
+        found.append(train_cell(cell_ctx, copy.deepcopy(train_params), data, parts, settings,
+                                ctx.snapshot_budget() // len(cells)))
+    return json_safe({
+        "task": TASK,
+        "dataset": {**data.describe(), "train_size": int(parts.train_index.shape[0]),
+                    "validation_size": int(parts.val_index.shape[0])},
+        "chance": chance(data),
+        "cells": found,
+    })
+
+
+def train_cell(ctx: RunContext, params: dict[str, Any], data: SequenceData, parts: Any,
+               settings: TrainSettings, budget: int) -> dict[str, Any]:
+    """Train one cell as rnn.train would, keep it under ``ctx.run_id``; its part of the result."""
+    loss_fn = loss_for(data)
+    model = None
+
+    def keep(record: Training) -> None:
+        kept_runs.keep(ctx.run_id, kept_runs.TrainedRun(TRAIN_TASK, params, model, data, parts,
+                                                        record), ctx.max_kept_model_bytes())
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(settings.seed)
+        model = build(data, params["model"])
+        watch = EpochWatch(ctx, model, data, parts, loss_fn)
+        with clipping(model, params["training"]["clip_norm"]):
+            record = fit(model, parts, settings, watch, on_cancel=keep, loss_fn=loss_fn,
+                         snapshot_budget=budget, advice=SEQUENCES)
+    keep(record)
+    h = record.history
+    accuracy = h["validation_accuracy"]
+    if data.per_step and data.classes is not None:
+        accuracy = watch.step_accuracy[:len(h["epoch"])]
+    return {
+        "cell": params["model"]["cell"],
+        "run": ctx.run_id,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "seconds": round(record.seconds, 3),
+        "history": {"epochs": list(h["epoch"]), "train_loss": list(h["train_loss"]),
+                    "validation_loss": list(h["validation_loss"]),
+                    "validation_accuracy": list(accuracy)},
+        "bits_per_character": [bits(v) for v in h["validation_loss"]]
+        if data.next_character else None,
+        "memory": memory(model, data, parts.x_val[:MEMORY_SEQUENCES],
+                         parts.y_val[:MEMORY_SEQUENCES]),
+    }
+
+
+def chance(data: SequenceData) -> float | None:
+    """Accuracy of guessing a class uniformly at random (None for values)."""
+    if data.classes is None:
+        return None
+    return float(data.details.get("chance_accuracy", 1 / len(data.classes)))
+
+
+def last_target_step(data: SequenceData, y: torch.Tensor) -> int:
+    """The last step at which any of these sequences has a target (the last step otherwise)."""
+    if not data.per_step or data.classes is None:
+        return data.steps - 1
+    steps = torch.nonzero((y != IGNORE).any(0)).flatten()
+    return int(steps[-1]) if steps.numel() else data.steps - 1
+
+
+def memory(model: SequenceNet, data: SequenceData, x: torch.Tensor,
+           y: torch.Tensor) -> dict[str, Any]:
+    """Mean over the sequences of |d prediction_step / d x_s| for every input step s.
+
+    ``step`` is the last step that has a target; the prediction is the score of the most
+    likely class there (the value, for regression), and x_s is what the recurrent layer reads
+    at step s (the embedded character, or the numbers). As rnn.inspect's memory plot.
+    """
+    step = last_target_step(data, y)
+    with evaluating(model):
+        inputs = model.inputs(x).detach().requires_grad_(True)
+        output, _ = model.rnn(inputs)
+        scores = model.predict(output)
+        scores = scores[:, step] if model.per_step else scores
+        if scores.shape[-1] == 1:
+            picked = scores[:, 0]
+        else:
+            picked = scores.gather(1, scores.argmax(1, keepdim=True))[:, 0]
+        (gradient,) = torch.autograd.grad(picked.sum(), inputs)
+    norms = gradient.detach().double().norm(dim=-1).mean(0)
+    return {"step": step, "gradient_norms": arrays.encode(norms.float(), "float32")}

@@ -1,0 +1,355 @@
+/**
+ * The RNN explorer of an `rnn.train` run (or of an `rnn.inspect` or `rnn.units` run): a shell
+ * holding the epoch slider, Insert code, the downloads and the sections (sections.ts). What it
+ * draws comes from `rnn.inspect` runs on the training run's kernel, posted whenever the epoch,
+ * the sequence or the typed text changes; a brushed span asks `rnn.units` on the same kernel.
+ */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
+
+import { ApiError, DlvizApi, IRun } from '../../api/client';
+import { modelGone, positionOf, RUN_GONE_MESSAGE } from '../../api/keptRuns';
+import { waitForRun } from '../../api/runAndWatch';
+import { resultOf } from '../../api/results';
+import { isTerminal } from '../../api/runStatus';
+import { trans } from '../../i18n';
+import { IViewActions, IViewDefinition } from '../shared/actions';
+import { dockRunView, runViewId } from '../shared/docked';
+import { el } from '../shared/draw';
+import { dlvizIcon } from '../shared/icon';
+import { RunNotices } from '../shared/notices';
+import { EXPLAIN } from './explanations';
+import { renderFacts, rnnLayout } from './layout';
+import { exportButtons } from './rnnExport';
+import { ISpan, RnnInput, stepLabels, unitsParams } from './rnnLogic';
+import { RnnKernel } from './rnnKernel';
+import { decodeInspect, RnnInspected, RnnUnitsFound } from './rnnResult';
+import { RnnRun } from './rnnRun';
+import { carryOver, IRnnState, layerOf, stepsOf } from './rnnState';
+import { RnnSections } from './sections';
+import { UnitMatch } from './unitsSection';
+
+/** The body of the explorer. */
+export class RnnContent extends Widget {
+  readonly runId: string;
+  private _api: DlvizApi;
+  private _actions: IViewActions;
+  private _abort = new AbortController();
+  private _run = new RnnRun();
+  private _notices = new RunNotices();
+  private _state: IRnnState | null = null;
+  /** The result of an `rnn.units` run the view was opened on, until it is drawn. */
+  private _found: RnnUnitsFound | null = null;
+  private _kernel: RnnKernel;
+
+  private _message = el('div', 'dlviz-view-message', trans.__('Loading the network of this run…'));
+  private _status = el('span', 'dlviz-cnn-status');
+  private _slider = el('input', 'dlviz-slider');
+  private _sliderLabel = el('span', 'dlviz-slider-label');
+  private _insert = el('button', 'jp-Button jp-mod-styled', trans.__('Insert code'));
+  private _facts = el('div', 'dlviz-view-facts');
+  private _header: HTMLElement;
+  private _body: HTMLElement;
+  private _sections: RnnSections;
+
+  constructor(api: DlvizApi, runId: string, actions: IViewActions) {
+    super();
+    this._api = api;
+    this.runId = runId;
+    this._actions = actions;
+    this.addClass('dlviz-view-content');
+    this.addClass('dlviz-rnn-content');
+    this._status.setAttribute('aria-live', 'polite');
+    this._status.setAttribute('data-testid', 'dlviz-rnn-status');
+    Object.assign(this._slider, { type: 'range', min: '0', max: '0', step: '1' });
+    this._slider.setAttribute('data-testid', 'dlviz-epoch-slider');
+    this._slider.setAttribute('aria-label', trans.__('Epoch'));
+    this._slider.oninput = () => this._onEpoch();
+    this._insert.setAttribute('data-testid', 'dlviz-insert-code');
+    this._insert.title = trans.__(
+      'Add a notebook cell that repeats this training run below the active cell'
+    );
+    this._insert.onclick = () => this._onInsert();
+    this._kernel = new RnnKernel(api, this._run, this._notices, this._abort.signal, {
+      result: (result, highlight) => this._apply(result, highlight),
+      status: text => (this._status.textContent = text),
+      busy: on => this.node.classList.toggle('dlviz-updating', on)
+    });
+    this._sections = new RnnSections(
+      change => this._onSelect(change),
+      text => this._kernel.request({ text }, null),
+      {
+        find: (threshold, off) => void this._findUnits(threshold, off),
+        jump: match => this._jump(match)
+      }
+    );
+    const title = trans.__('RNN explorer');
+    const layout = rnnLayout({
+      title,
+      overview: EXPLAIN.overview,
+      facts: this._facts,
+      toolbar: [
+        el('span', 'dlviz-slider-title', trans.__('Epoch')),
+        this._slider,
+        this._sliderLabel,
+        this._insert,
+        exportButtons({
+          title,
+          nodes: () => [this._header, this._body],
+          picture: () => this._picture()
+        }),
+        this._status
+      ],
+      sections: this._sections.specs()
+    });
+    this._header = layout.header;
+    this._body = layout.body;
+    this._body.hidden = true;
+    this.node.appendChild(
+      el(
+        'div',
+        'dlviz-view-scroll',
+        undefined,
+        layout.header,
+        this._notices.node,
+        layout.toolbar,
+        this._message,
+        layout.body
+      )
+    );
+  }
+
+  /** Times the sections were drawn from a new inspect result. */
+  get updates(): number {
+    return this._sections.updates;
+  }
+
+  dispose(): void {
+    this._abort.abort();
+    super.dispose();
+  }
+
+  /** Fetch the run and draw it. Resolves with the tab title to use. */
+  async load(): Promise<string> {
+    const fallback = trans.__('RNN explorer');
+    let run: IRun;
+    try {
+      run = await this._api.getRunWithArrays(this.runId);
+      if (!isTerminal(run.status)) {
+        this._showMessage(
+          trans.__('This run is still going; the explorer fills in when it is done.')
+        );
+        await waitForRun(this._api, run.id, this._abort.signal);
+        run = await this._api.getRunWithArrays(this.runId);
+      }
+    } catch (error) {
+      this._showMessage(
+        error instanceof ApiError && error.status === 404
+          ? RUN_GONE_MESSAGE
+          : trans.__('Cannot load this run: %1', (error as Error).message)
+      );
+      return fallback;
+    }
+    if (run.status !== 'succeeded' || !run.result) {
+      this._showMessage(
+        run.status === 'failed'
+          ? trans.__('This run failed: %1', run.error ?? trans.__('no reason given'))
+          : trans.__('This run has no result (it is %1).', run.status)
+      );
+      return fallback;
+    }
+    try {
+      const first = await this._first(run);
+      if (!first) {
+        return fallback;
+      }
+      this._show(first);
+    } catch (error) {
+      this._showMessage(
+        modelGone(error)
+          ? this._notices.kernelMessage
+          : trans.__('Cannot read this run: %1', (error as Error).message)
+      );
+      return fallback;
+    }
+    const name = this._run.dataset?.name;
+    return name ? trans.__('RNN: %1', name) : fallback;
+  }
+
+  /** The first result to draw: the inspect run's own, else one asked of the kernel. */
+  private async _first(run: IRun): Promise<RnnInspected | null> {
+    const getRun = (id: string) => this._api.getRunWithArrays(id);
+    if (run.task === 'rnn.train') {
+      this._run.useTraining(run);
+      this._notices.showKept(resultOf(run, 'rnn.train'));
+      if (await this._notices.watchKernel(this._api, run.kernel_id, run.task)) {
+        throw new Error(this._notices.kernelMessage);
+      }
+      return this._kernel.inspect(this._run.inspectParams(this._run.firstInput));
+    }
+    if (run.task === 'rnn.inspect') {
+      const result = resultOf(run, 'rnn.inspect')!;
+      await this._run.useSource(run, result.source, getRun);
+      this._kernel.params = { ...run.params };
+      return decodeInspect(result);
+    }
+    const found = resultOf(run, 'rnn.units')!;
+    await this._run.useSource(run, found.source, getRun);
+    const first = await this._kernel.inspect(this._run.inspectParams(this._run.firstInput));
+    if (first) {
+      this._sections.units.show(found, found.units[0] ?? 0);
+      this._found = found;
+    }
+    return first;
+  }
+
+  private _show(first: RnnInspected): void {
+    const run = this._run;
+    this._slider.max = String(Math.max(0, run.epochs.length - 1));
+    this._slider.value = String(positionOf(run.epochs, run.epoch));
+    this._slider.disabled = run.epochs.length < 2;
+    this._insert.style.display = run.trainRun ? '' : 'none';
+    this._message.hidden = true;
+    this._body.hidden = false;
+    this._sliderLabel.textContent = run.epochLabel();
+    this._apply(first, null);
+    renderFacts(this._facts, run.facts(first.network));
+  }
+
+  /** Draw a new inspect result, keeping the learner's choices. */
+  private _apply(result: RnnInspected, highlight: ISpan | null): void {
+    const state = carryOver(this._state, result);
+    if (highlight) {
+      state.highlight = highlight;
+      state.step = Math.min(highlight.start, stepsOf(state) - 1);
+    }
+    if (this._found) {
+      // An rnn.units run: its span and its strongest unit.
+      state.span = { start: this._found.start, end: this._found.end };
+      state.unit = this._found.units[0] ?? state.unit;
+      this._found = null;
+    }
+    this._state = state;
+    this._sections.render(state, this._canType(result), true);
+  }
+
+  /** Typed text works for character models whose characters the view knows. */
+  private _canType(result: RnnInspected): boolean {
+    return result.network.reads === 'tokens' && !!result.input.characters;
+  }
+
+  private _onSelect(change: Partial<IRnnState>): void {
+    if (!this._state) {
+      return;
+    }
+    this._state = { ...this._state, ...change };
+    this._sections.render(this._state, this._canType(this._state.result), false);
+  }
+
+  private _onEpoch(): void {
+    this._run.moveTo(Number(this._slider.value));
+    this._sliderLabel.textContent = this._run.epochLabel();
+    this._kernel.request(this._currentInput(), null);
+  }
+
+  /** The sequence shown now, to read again at another epoch. */
+  private _currentInput(): RnnInput {
+    const input = this._state?.result.input;
+    if (input?.source === 'text' && input.characters) {
+      return { text: input.characters.join('') };
+    }
+    return { index: input?.index ?? 0 };
+  }
+
+  private _onInsert(): void {
+    const run = this._run.trainRun;
+    const code = run ? (run.code ?? resultOf(run, 'rnn.train')?.code) : null;
+    if (code) {
+      this._actions.insertCode(code);
+    }
+  }
+
+  /** Ask `rnn.units` for the units on across the brushed span, and the matches. */
+  private async _findUnits(threshold: number, offOutside: boolean): Promise<void> {
+    const state = this._state;
+    if (!state?.span) {
+      return;
+    }
+    const layer = layerOf(state);
+    const params = unitsParams(
+      this._kernel.params,
+      layer.layer,
+      layer.direction === 'backward' ? 1 : 0,
+      state.span,
+      threshold,
+      offOutside
+    );
+    this._sections.units.status(trans.__('Searching the data set…'));
+    try {
+      const found = await this._kernel.units(params);
+      if (found) {
+        this._sections.units.show(found, state.unit);
+        if (found.units.length) {
+          this._onSelect({ unit: found.units[0] });
+        }
+      }
+    } catch (error) {
+      this._sections.units.status(
+        trans.__('The kernel could not search: %1', (error as Error).message)
+      );
+    }
+  }
+
+  /** Read a match's sequence and highlight its span. */
+  private _jump(match: UnitMatch): void {
+    this._kernel.request({ index: match.index }, { start: match.start, end: match.end });
+  }
+
+  private _picture() {
+    const canvas = this._sections.heatmap.canvas;
+    const state = this._state;
+    if (!canvas || !state) {
+      return null;
+    }
+    return {
+      canvas,
+      labels: stepLabels(state.result.input.characters, stepsOf(state)),
+      caption: trans.__('Hidden states of layer %1, units × steps', layerOf(state).layer + 1)
+    };
+  }
+
+  private _showMessage(text: string): void {
+    this._message.textContent = text;
+    this._message.hidden = false;
+    this._body.hidden = true;
+  }
+}
+
+/** The DOM id of a run's explorer. */
+export function rnnViewId(runId: string): string {
+  return runViewId('rnn', runId);
+}
+
+/** The RNN explorer: opened once an `rnn.train`, `rnn.inspect` or `rnn.units` run succeeded. */
+export const rnnExplorer: IViewDefinition = {
+  kind: 'rnn',
+  get title(): string {
+    return trans.__('RNN explorer');
+  },
+  command: 'dlviz-lab:open-rnn',
+  get label(): string {
+    return trans.__('Open the RNN explorer of a DL Viz run');
+  },
+  namespace: 'dlviz-lab-rnn',
+  icon: dlvizIcon,
+  id: rnnViewId,
+  create: (api, runId, actions) =>
+    dockRunView(new RnnContent(api, runId, actions), {
+      id: rnnViewId(runId),
+      className: 'dlviz-rnn-view',
+      label: trans.__('RNN explorer'),
+      caption: trans.__('RNN explorer of run %1', runId)
+    })
+};
+
+export type RnnView = MainAreaWidget<RnnContent>;
