@@ -26,7 +26,7 @@ GATEWAY_ENV := $(VENV)/gateway
 GATEWAY_STAMP := $(GATEWAY_ENV)/.dlviz-gateway
 LABEXT_STAMP := dlviz_lab/labextension/package.json
 
-.PHONY: setup lab test test-python test-js test-browser test-install test-binder lint bench clean
+.PHONY: setup lab test test-python test-js test-browser test-install test-binder test-slow lint bench clean
 
 setup: $(SETUP_STAMP) $(LABEXT_STAMP) $(GATEWAY_STAMP)
 
@@ -80,6 +80,10 @@ test-browser: setup
 test-install: setup
 	DLVIZ_TEST_INSTALL=1 $(BIN)/python -m pytest tests/install -q -s -m install
 
+# Opt-in scenarios that train for minutes (the copy task with a delay of 20: RNN vs LSTM vs GRU).
+test-slow: setup
+	DLVIZ_TEST_SLOW=1 $(BIN)/python -m pytest tests/kernel -q -m slow
+
 test-binder: $(SETUP_STAMP)
 	TORCH_INDEX_URL="$(TORCH_INDEX_URL)" BINDER_FROM_GIT="$(BINDER_FROM_GIT)" \
 		$(BIN)/python tests/install/replay_binder.py
@@ -97,6 +101,8 @@ bench: setup
 	$(BIN)/python benchmarks/attention.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/pod_size.py
+	$(BIN)/python benchmarks/rnn.py
+	$(BIN)/python benchmarks/mlp.py
 
 clean:
 	rm -rf lib dlviz_lab/labextension dlviz_lab/static/vendor tsconfig.tsbuildinfo test-results artifacts
