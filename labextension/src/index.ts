@@ -43,7 +43,7 @@ type RunView = MainAreaWidget<IViewContent>;
 const viewsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'dlviz-lab:views',
   description:
-    'Dock views of dlviz-lab runs (Transformer views, training monitor, CNN explorer), restored on reload.',
+    'Dock views of dlviz-lab runs (Transformer views, training monitor, CNN and RNN explorers, RNN comparison, MLP playground), restored on reload.',
   autoStart: true,
   optional: [ILayoutRestorer, INotebookTracker, IThemeManager, ITranslator],
   activate: (
