@@ -17,6 +17,7 @@ Timing of one run (all limits are DLVizLab traitlets):
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import time
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ POLL = 0.25  # seconds between liveness / cancel checks while waiting for the ke
 INTERRUPT_DELAY = 0.2  # seconds after our execution started before a cancel interrupts it
 INTERRUPT_GRACE = 10.0  # seconds to wait for an interrupted run to end before trying again
 START_GRACE = 2.0  # seconds we still listen after the start deadline the kernel checks itself
+STALE_BUSY = 60.0  # seconds of silence after which a kernel's "busy" is not trusted
 REPLY_GRACE = 10.0  # seconds we wait for iopub to say idle once the shell reply came
 SHUT_DOWN = "the kernel was shut down"
 
@@ -163,8 +165,22 @@ class KernelBridge:
         """Whether the kernel runs something now, as jupyter_server saw it on iopub.
 
         Gateway kernels report what the gateway said when their model was last refreshed.
+        A "busy" with no kernel activity for STALE_BUSY seconds may be left over from a process
+        that was killed and restarted (the server can miss the new process's "idle"): the run
+        is then sent, and the kernel still starts it only after any cell it runs, within the
+        deadline the code carries.
         """
-        return getattr(self._kernel(kernel_id), "execution_state", None) == "busy"
+        kernel = self._kernel(kernel_id)
+        if getattr(kernel, "execution_state", None) != "busy":
+            return False
+        last = getattr(kernel, "last_activity", None)
+        if isinstance(last, datetime.datetime):
+            now = datetime.datetime.now(last.tzinfo or datetime.timezone.utc)
+            if last.tzinfo is None:
+                now = now.replace(tzinfo=None)
+            if (now - last).total_seconds() > STALE_BUSY:
+                return False
+        return True
 
     def _process_token(self, kernel_id: str):
         """Something that changes when the kernel's process is replaced (restart)."""

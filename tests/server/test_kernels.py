@@ -208,3 +208,23 @@ async def test_runs_right_after_rest_restarts_start_on_a_fresh_client(
                        request_timeout=60)
     # one client per process: none was reused across a restart
     assert len({id(client) for client in clients}) == 3
+
+
+async def test_a_busy_state_left_from_a_dead_process_does_not_hold_runs_forever(
+        api, wait_run, start_kernel, jp_serverapp):
+    """The server can miss a restarted process's "idle" (a REST restart racing the
+    auto-restarter): a "busy" with no activity for a minute is not trusted."""
+    import datetime
+
+    kid = await start_kernel()
+    kernel = jp_serverapp.kernel_manager.get_kernel(kid)
+    _, warm, _ = await api("runs", method="POST",
+                           body={"task": ATTENTION, "params": {"text": "warm"}, "kernel_id": kid})
+    assert (await wait_run(warm["id"]))["status"] == "succeeded"
+    kernel.execution_state = "busy"  # what the server kept from the killed process
+    kernel.last_activity = kernel.last_activity - datetime.timedelta(minutes=2)
+    _, body, _ = await api("runs", method="POST",
+                           body={"task": ATTENTION, "params": {"text": "Not stuck."},
+                                 "kernel_id": kid})
+    run = await wait_run(body["id"], timeout=60)
+    assert run["status"] == "succeeded", run["error"]
