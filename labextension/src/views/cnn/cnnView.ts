@@ -15,10 +15,10 @@ import { resultOf } from '../../api/results';
 import { isTerminal } from '../../api/runStatus';
 import { trans } from '../../i18n';
 import { IViewActions, IViewDefinition } from '../shared/actions';
-import { dockRunView, runViewId } from '../shared/docked';
+import { runViewId } from '../shared/docked';
 import { el } from '../shared/draw';
-import { dlvizIcon } from '../shared/icon';
 import { RunNotices } from '../shared/notices';
+import { runViewDefinition } from '../shared/viewDefinition';
 import { inspectParams } from './cnnLogic';
 import { CnnInspected, decodeResult } from './cnnResult';
 import { CnnEpochs } from './epochs';
@@ -327,23 +327,13 @@ export function cnnViewId(runId: string): string {
 }
 
 /** The CNN explorer: opened once a `cnn.train` or `cnn.inspect` run succeeded. */
-export const cnnExplorer: IViewDefinition = {
+export const cnnExplorer: IViewDefinition = runViewDefinition({
   kind: 'cnn',
-  get title(): string {
-    return trans.__('CNN explorer');
-  },
   command: 'dlviz-lab:open-cnn',
-  get label(): string {
-    return trans.__('Open the CNN explorer of a DL Viz run');
-  },
   namespace: 'dlviz-lab-cnn',
-  icon: dlvizIcon,
-  id: cnnViewId,
-  create: (api, runId, actions) =>
-    dockRunView(new CnnContent(api, runId, actions), {
-      id: cnnViewId(runId),
-      className: 'dlviz-cnn-view',
-      label: trans.__('CNN explorer'),
-      caption: trans.__('CNN explorer of run %1', runId)
-    })
-};
+  className: 'dlviz-cnn-view',
+  title: () => trans.__('CNN explorer'),
+  label: () => trans.__('Open the CNN explorer of a DL Viz run'),
+  caption: runId => trans.__('CNN explorer of run %1', runId),
+  content: (api, runId, actions) => new CnnContent(api, runId, actions)
+});

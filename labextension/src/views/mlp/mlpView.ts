@@ -12,9 +12,9 @@ import { RUN_GONE_MESSAGE } from '../../api/keptRuns';
 import { MlpTrainResult } from '../../api/results';
 import { trans } from '../../i18n';
 import { IViewActions, IViewDefinition } from '../shared/actions';
-import { dockRunView, runViewId } from '../shared/docked';
+import { runViewId } from '../shared/docked';
 import { el } from '../shared/draw';
-import { dlvizIcon } from '../shared/icon';
+import { runViewDefinition } from '../shared/viewDefinition';
 import { Controls } from './controls';
 import { PlaygroundSession } from './mlpSession';
 import { NetworkSection } from './networkSection';
@@ -219,23 +219,13 @@ export function mlpViewId(runId: string): string {
 }
 
 /** The MLP playground: opened as soon as an `mlp.train` run starts. */
-export const mlpPlayground: IViewDefinition = {
+export const mlpPlayground: IViewDefinition = runViewDefinition({
   kind: 'mlp',
-  get title(): string {
-    return trans.__('MLP playground');
-  },
   command: 'dlviz-lab:open-mlp',
-  get label(): string {
-    return trans.__('Open the MLP playground of a DL Viz run');
-  },
   namespace: 'dlviz-lab-mlp',
-  icon: dlvizIcon,
-  id: mlpViewId,
-  create: (api, runId, actions) =>
-    dockRunView(new PlaygroundContent(api, runId, actions), {
-      id: mlpViewId(runId),
-      className: 'dlviz-mlp-view',
-      label: trans.__('MLP playground'),
-      caption: trans.__('MLP playground of run %1', runId)
-    })
-};
+  className: 'dlviz-mlp-view',
+  title: () => trans.__('MLP playground'),
+  label: () => trans.__('Open the MLP playground of a DL Viz run'),
+  caption: runId => trans.__('MLP playground of run %1', runId),
+  content: (api, runId, actions) => new PlaygroundContent(api, runId, actions)
+});

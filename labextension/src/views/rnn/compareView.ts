@@ -15,10 +15,10 @@ import { isTerminal } from '../../api/runStatus';
 import { trans } from '../../i18n';
 import { Decoded, decodeResult } from '../cnn/cnnResult';
 import { IViewActions, IViewDefinition } from '../shared/actions';
-import { dockRunView, runViewId } from '../shared/docked';
-import { dlvizIcon } from '../shared/icon';
+import { runViewId } from '../shared/docked';
 import { drawChart, el, ISeries, legend, SERIES_COLORS, svgEl } from '../shared/draw';
 import { formatPercent, formatSeconds, formatCount } from '../shared/format';
+import { runViewDefinition } from '../shared/viewDefinition';
 import { EXPLAIN } from './explanations';
 import { renderFacts, rnnLayout } from './layout';
 import { paintMemory, memoryReach } from './compareLogic';
@@ -330,25 +330,15 @@ export function rnnCompareViewId(runId: string): string {
 }
 
 /** The comparison view: opened once an `rnn.compare` run succeeded. */
-export const rnnCompareView: IViewDefinition = {
+export const rnnCompareView: IViewDefinition = runViewDefinition({
   kind: 'rnn-compare',
-  get title(): string {
-    return trans.__('RNN comparison');
-  },
   command: 'dlviz-lab:open-rnn-compare',
-  get label(): string {
-    return trans.__('Open the RNN comparison of a DL Viz run');
-  },
   namespace: 'dlviz-lab-rnn-compare',
-  icon: dlvizIcon,
-  id: rnnCompareViewId,
-  create: (api, runId, actions) =>
-    dockRunView(new CompareContent(api, runId, actions), {
-      id: rnnCompareViewId(runId),
-      className: 'dlviz-rnn-compare-view',
-      label: trans.__('RNN comparison'),
-      caption: trans.__('RNN comparison of run %1', runId)
-    })
-};
+  className: 'dlviz-rnn-compare-view',
+  title: () => trans.__('RNN comparison'),
+  label: () => trans.__('Open the RNN comparison of a DL Viz run'),
+  caption: runId => trans.__('RNN comparison of run %1', runId),
+  content: (api, runId, actions) => new CompareContent(api, runId, actions)
+});
 
 export type RnnCompareView = MainAreaWidget<CompareContent>;

@@ -14,10 +14,10 @@ import { resultOf } from '../../api/results';
 import { isTerminal } from '../../api/runStatus';
 import { trans } from '../../i18n';
 import { IViewActions, IViewDefinition } from '../shared/actions';
-import { dockRunView, runViewId } from '../shared/docked';
+import { runViewId } from '../shared/docked';
 import { el } from '../shared/draw';
-import { dlvizIcon } from '../shared/icon';
 import { RunNotices } from '../shared/notices';
+import { runViewDefinition } from '../shared/viewDefinition';
 import { EXPLAIN } from './explanations';
 import { renderFacts, rnnLayout } from './layout';
 import { exportButtons } from './rnnExport';
@@ -331,25 +331,15 @@ export function rnnViewId(runId: string): string {
 }
 
 /** The RNN explorer: opened once an `rnn.train`, `rnn.inspect` or `rnn.units` run succeeded. */
-export const rnnExplorer: IViewDefinition = {
+export const rnnExplorer: IViewDefinition = runViewDefinition({
   kind: 'rnn',
-  get title(): string {
-    return trans.__('RNN explorer');
-  },
   command: 'dlviz-lab:open-rnn',
-  get label(): string {
-    return trans.__('Open the RNN explorer of a DL Viz run');
-  },
   namespace: 'dlviz-lab-rnn',
-  icon: dlvizIcon,
-  id: rnnViewId,
-  create: (api, runId, actions) =>
-    dockRunView(new RnnContent(api, runId, actions), {
-      id: rnnViewId(runId),
-      className: 'dlviz-rnn-view',
-      label: trans.__('RNN explorer'),
-      caption: trans.__('RNN explorer of run %1', runId)
-    })
-};
+  className: 'dlviz-rnn-view',
+  title: () => trans.__('RNN explorer'),
+  label: () => trans.__('Open the RNN explorer of a DL Viz run'),
+  caption: runId => trans.__('RNN explorer of run %1', runId),
+  content: (api, runId, actions) => new RnnContent(api, runId, actions)
+});
 
 export type RnnView = MainAreaWidget<RnnContent>;

@@ -20,11 +20,11 @@ import {
 } from '../../api/results';
 import { isTerminal, isWaiting, progressFraction } from '../../api/runStatus';
 import { IViewActions, IViewDefinition } from '../shared/actions';
-import { dockRunView, runViewId } from '../shared/docked';
+import { runViewId } from '../shared/docked';
 import { el } from '../shared/draw';
 import { formatPercent, formatSeconds } from '../shared/format';
-import { dlvizIcon } from '../shared/icon';
 import { RunNotices } from '../shared/notices';
+import { runViewDefinition } from '../shared/viewDefinition';
 import { renderDetails, renderWarnings } from './monitorDetails';
 import { SequenceCharts } from './sequenceCharts';
 import { TrainingCharts } from './trainingCharts';
@@ -362,23 +362,14 @@ export function monitorId(runId: string): string {
 }
 
 /** The live training monitor: opened as soon as a training run is created. */
-export const trainingMonitor: IViewDefinition = {
+export const trainingMonitor: IViewDefinition = runViewDefinition({
   kind: 'monitor',
-  get title() {
-    return trans.__('training monitor');
-  },
   command: 'dlviz-lab:open-monitor',
-  get label() {
-    return trans.__('Open the training monitor of a DL Viz run');
-  },
   namespace: 'dlviz-lab-monitor',
-  icon: dlvizIcon,
-  id: monitorId,
-  create: (api, runId, actions) =>
-    dockRunView(new MonitorContent(api, runId, actions), {
-      id: monitorId(runId),
-      className: 'dlviz-monitor',
-      label: trans.__('Training'),
-      caption: trans.__('Training monitor of run %1', runId)
-    })
-};
+  className: 'dlviz-monitor',
+  title: () => trans.__('training monitor'),
+  label: () => trans.__('Open the training monitor of a DL Viz run'),
+  tabLabel: () => trans.__('Training'),
+  caption: runId => trans.__('Training monitor of run %1', runId),
+  content: (api, runId, actions) => new MonitorContent(api, runId, actions)
+});
