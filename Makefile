@@ -103,6 +103,7 @@ bench: setup
 	$(BIN)/python benchmarks/pod_size.py
 	$(BIN)/python benchmarks/rnn.py
 	$(BIN)/python benchmarks/mlp.py
+	$(BIN)/python benchmarks/autoencoder.py
 
 clean:
 	rm -rf lib dlviz_lab/labextension dlviz_lab/static/vendor tsconfig.tsbuildinfo test-results artifacts

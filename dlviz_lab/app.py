@@ -4,6 +4,7 @@ closes when the server stops (kernel clients, run workers, the run store)."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 from jupyter_server.extension.application import ExtensionApp
 
@@ -22,6 +23,7 @@ class DLVizLabApp(ExtensionApp):
         from .bridge import KernelBridge
         from .catalog import Catalog
         from .config import DLVizLab
+        from .presets import CoursePresets
         from .runs import RunManager
         from .store import RunStore, default_dir
 
@@ -39,6 +41,8 @@ class DLVizLabApp(ExtensionApp):
         self.manager = RunManager(server.kernel_manager, bridge=bridge, catalog=catalog,
                                   config=config, log=self.log, store=store)
         restored = self.manager.restore()
+        self.settings["dlviz_lab_presets"] = CoursePresets(catalog, list(config.presets),
+                                                            self._lab_settings_dir)
         # the handlers find the manager here (ExtensionApp copies these settings to the web app)
         self.settings["dlviz_lab"] = self.manager
         logger = getattr(server, "event_logger", None)
@@ -46,6 +50,24 @@ class DLVizLabApp(ExtensionApp):
             logger.add_listener(schema_id=KERNEL_ACTIONS, listener=self._kernel_action)
         self.log.info("dlviz-lab %s: REST API under %sdlviz-lab/api/; %d stored run(s) from %s",
                       __version__, server.base_url, restored, folder)
+
+    def _lab_settings_dir(self) -> str | None:
+        """Where JupyterLab reads overrides.json: configured, the running JupyterLab's, or its
+        default (<sys.prefix>/share/jupyter/lab/settings)."""
+        configured = self.manager.config.presets_settings_dir
+        if configured:
+            return configured
+        manager = getattr(self.serverapp, "extension_manager", None)
+        for apps in (manager.extension_apps.values() if manager else []):
+            for app in apps:
+                folder = getattr(app, "app_settings_dir", None)
+                if folder:
+                    return str(folder)
+        try:
+            from jupyterlab.commands import get_app_dir
+        except ImportError:  # the server runs without JupyterLab: no overrides to read
+            return None
+        return os.path.join(get_app_dir(), "settings")
 
     def initialize_handlers(self):
         from .routes import setup_handlers

@@ -7,7 +7,7 @@ docs/limits.md lists them with what each one protects.
 
 from __future__ import annotations
 
-from traitlets import Bool, Float, Int, Unicode
+from traitlets import Bool, Dict, Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 MiB = 1024 * 1024
@@ -91,6 +91,19 @@ class DLVizLab(Configurable):
     models_timeout = Float(
         60.0, config=True,
         help="Seconds to wait for a kernel to list its models (it may be busy with a cell).",
+    )
+
+    presets = List(
+        Dict(), config=True,
+        help="Course presets the server trusts (docs/presets.md): task, params, locked and hidden"
+             " fields; with `enforce`, runs of that task must keep them. Presets in JupyterLab's"
+             " overrides.json under 'dlviz-lab:presets' are trusted too.",
+    )
+    presets_settings_dir = Unicode(
+        "", config=True,
+        help="The JupyterLab application settings folder whose overrides.json (and"
+             " overrides.d/*.json) hold the admin's presets. Empty: the running JupyterLab's"
+             " (<sys.prefix>/share/jupyter/lab/settings unless configured otherwise).",
     )
 
     def kernel_limits(self) -> dict:

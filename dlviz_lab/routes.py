@@ -147,7 +147,24 @@ class RunsHandler(BaseHandler):
                              status=202)
 
     def _validate(self, body: bytes, max_depth: int):
-        return self.manager.catalog.validate_body(request_body.parse(body, max_depth))
+        task, params, kernel_id = self.manager.catalog.validate_body(
+            request_body.parse(body, max_depth))
+        presets = self.settings.get("dlviz_lab_presets")
+        if presets is not None:
+            presets.enforce(task, params)  # a course's enforced presets: 400 outside them
+        return task, params, kernel_id
+
+
+class PresetsHandler(BaseHandler):
+    """The presets the server trusts (configuration, admin overrides) and their problems."""
+
+    @web.authenticated
+    @authorized("read")
+    async def get(self):
+        presets = self.settings.get("dlviz_lab_presets")
+        listing = await asyncio.to_thread(presets.listing) if presets else \
+            {"presets": [], "problems": []}
+        await self.send_json(listing)
 
 
 class RunHandler(BaseHandler):
@@ -322,6 +339,7 @@ class AssetHandler(BaseHandler):
 ROUTES = [
     ("/dlviz-lab/api/catalog", CatalogHandler),
     ("/dlviz-lab/api/runs", RunsHandler),
+    ("/dlviz-lab/api/presets", PresetsHandler),
     ("/dlviz-lab/api/runs/{run_id}", RunHandler),
     ("/dlviz-lab/api/runs/{run_id}/events", RunEventsHandler),
     ("/dlviz-lab/api/runs/{run_id}/arrays/{path}", RunArrayHandler),

@@ -6,6 +6,7 @@
 import {
   ILabShell,
   ILayoutRestorer,
+  IRouter,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -20,12 +21,14 @@ import {
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { DlvizApi } from './api/client';
 import { setTranslator, trans } from './i18n';
-import { DlvizPanel } from './panel/panel';
+import { DlvizPanel } from './panel/panelWidget';
+import { presetFromQuery } from './panel/presets';
 import { mimeExtension } from './views/notebookOutput';
 import { entryOf, VIEWS, viewFor } from './views/registry';
 import { IViewActions, IViewContent, IViewDefinition } from './views/shared/actions';
@@ -36,6 +39,9 @@ export namespace CommandIDs {
   export const openPanel = 'dlviz-lab:open-panel';
   export const insertCode = 'dlviz-lab:insert-code';
 }
+
+/** The settings of course presets (schema/presets.json): the admin's overrides.json fills it. */
+const PRESETS_SETTINGS = 'dlviz-lab:presets';
 
 type RunView = MainAreaWidget<IViewContent>;
 
@@ -168,7 +174,16 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'dlviz-lab:panel',
   description: 'The DL Viz side panel: run a task in a kernel and see the model.',
   autoStart: true,
-  optional: [ILabShell, INotebookTracker, ICommandPalette, ILauncher, ILayoutRestorer, ITranslator],
+  optional: [
+    ILabShell,
+    INotebookTracker,
+    ICommandPalette,
+    ILauncher,
+    ILayoutRestorer,
+    ITranslator,
+    ISettingRegistry,
+    IRouter
+  ],
   activate: (
     app: JupyterFrontEnd,
     labShell: ILabShell | null,
@@ -176,17 +191,34 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     launcher: ILauncher | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    settings: ISettingRegistry | null,
+    router: IRouter | null
   ) => {
     // First: the panel below asks the server for the task catalog in this language.
     setTranslator(translator);
     const api = new DlvizApi(app.serviceManager.serverSettings);
-    const panel = new DlvizPanel(api, (runId, task, moment) => {
+    const panel = new DlvizPanel(api, (runId, task, moment, part) => {
       const view = viewFor(task, moment);
       if (view) {
-        void app.commands.execute(view.command, { runId });
+        // `part`: the part of the view a preset names (views that know it open on it).
+        void app.commands.execute(view.command, part ? { runId, part } : { runId });
       }
     });
+
+    // Course presets from the settings: the admin's overrides.json reaches every user this way.
+    if (settings) {
+      settings
+        .load(PRESETS_SETTINGS)
+        .then(loaded => {
+          const read = () => {
+            panel.settingsPresets = loaded.composite.presets ?? [];
+          };
+          loaded.changed.connect(read);
+          read();
+        })
+        .catch(reason => console.warn('dlviz-lab: cannot read the preset settings', reason));
+    }
 
     // Follow the notebook in focus and its kernel, for the kernel picker.
     if (notebooks) {
@@ -198,7 +230,11 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
         }
         panel.notebook = {
           name: current.title.label || current.context.localPath,
-          kernelId: current.sessionContext.session?.kernel?.id ?? null
+          kernelId: current.sessionContext.session?.kernel?.id ?? null,
+          // Presets that travel with the lesson: metadata.dlviz.presets, read once it has loaded.
+          presets: current.context.isReady
+            ? current.model?.getMetadata('dlviz')?.presets
+            : undefined
         };
       };
       let watched: NotebookPanel | null = null;
@@ -207,12 +243,19 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
           watched.sessionContext.kernelChanged.disconnect(follow);
           watched.sessionContext.statusChanged.disconnect(follow);
           watched.title.changed.disconnect(follow);
+          watched.model?.metadataChanged.disconnect(follow);
         }
-        watched = notebooks.currentWidget;
-        if (watched) {
-          watched.sessionContext.kernelChanged.connect(follow);
-          watched.sessionContext.statusChanged.connect(follow);
-          watched.title.changed.connect(follow);
+        const now = (watched = notebooks.currentWidget);
+        if (now) {
+          now.sessionContext.kernelChanged.connect(follow);
+          now.sessionContext.statusChanged.connect(follow);
+          now.title.changed.connect(follow);
+          void now.context.ready.then(() => {
+            if (watched === now && !now.isDisposed) {
+              now.model?.metadataChanged.connect(follow);
+              follow();
+            }
+          });
         }
         follow();
       };
@@ -243,6 +286,27 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
       // No category: the card goes into the launcher's "Other" section, named in JupyterLab's language.
       launcher.add({ command: CommandIDs.openPanel, rank: 10, args: { isLauncher: true } });
     }
+
+    // A preset link (lab/tree/lesson.ipynb?dlviz-preset=<name>, /lab?dlviz-preset=<name>) opens
+    // the panel on that preset, once the layout is restored; a notebook's preset comes when it
+    // has loaded, and the panel waits for it. Read now: the router may rewrite the address later.
+    let asked = presetFromQuery(window.location.search) ?? presetFromQuery(router?.current.search);
+    const openOnPreset = (name: string) => {
+      void app.restored.then(() => {
+        panel.choosePreset(name);
+        void app.commands.execute(CommandIDs.openPanel);
+      });
+    };
+    if (asked) {
+      openOnPreset(asked);
+    }
+    router?.routed.connect((_, location) => {
+      const name = presetFromQuery(location.search);
+      if (name && name !== asked) {
+        asked = name;
+        openOnPreset(name);
+      }
+    });
   }
 };
 

@@ -10,6 +10,7 @@ exits, and is stopped (SIGTERM, then SIGKILL) when the supervisor gets SIGTERM o
 """
 
 import ctypes
+import json
 import os
 import shutil
 import signal
@@ -24,6 +25,23 @@ ROOT = Path(__file__).resolve().parents[2]
 STOP_TIMEOUT = 15
 # A server that exits this soon after starting, 5 times in a row, cannot start (port taken).
 QUICK_EXIT_SECONDS = 5
+# The course preset an admin would put in the image's overrides.json (docs/presets.md): every
+# fresh user sees it and the server enforces it (tests/browser/presets.spec.ts). It fixes only
+# the two seeds, at their defaults, so the other specs' mlp.train runs are still accepted.
+COURSE_PRESET = {
+    "name": "mlp-lesson",
+    "title": "Lesson 1: a small network on the circle",
+    "instruction": "Keep the seeds: everyone gets the same data and the same first weights.",
+    "task": "mlp.train",
+    "params": {
+        "model": {"hidden": [{"neurons": 3, "activation": "tanh"}]},
+        "training": {"epochs": 30, "seed": 0},
+        "data": {"seed": 0},
+    },
+    "locked": ["training.seed"],
+    "hidden": ["data.seed"],
+    "enforce": True,
+}
 
 
 def prepare(home: Path, port: str, token: str) -> tuple[list[str], dict[str, str]]:
@@ -34,6 +52,12 @@ def prepare(home: Path, port: str, token: str) -> tuple[list[str], dict[str, str
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    # JupyterLab's application settings: the admin's overrides.json, read by Lab for every user
+    # and by the server for the presets it enforces.
+    app_settings = home / "app-settings"
+    app_settings.mkdir()
+    overrides = {"dlviz-lab:presets": {"presets": [COURSE_PRESET]}}
+    (app_settings / "overrides.json").write_text(json.dumps(overrides, indent=2))
     env = dict(os.environ)
     env.update(
         {
@@ -59,6 +83,8 @@ def prepare(home: Path, port: str, token: str) -> tuple[list[str], dict[str, str
         f"--ServerApp.root_dir={notebooks}",
         f"--LabApp.user_settings_dir={home / 'settings'}",
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        f"--LabApp.app_settings_dir={app_settings}",
+        f"--DLVizLab.presets_settings_dir={app_settings}",
         # No news or update checks: the page must not try to leave this server.
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",

@@ -233,22 +233,31 @@ describe('the history over runs and the frame gate', () => {
     expect(history.nearest(1)).toBe(-1);
   });
 
-  it('draws only the newest value once per frame', () => {
+  it('draws every value, one per frame, oldest first; a long backlog drops the oldest', () => {
     const frames: (() => void)[] = [];
     const drawn: number[] = [];
     const gate = new FrameGate<number>(
       v => drawn.push(v),
-      callback => frames.push(callback)
+      callback => frames.push(callback),
+      2
     );
     gate.offer(1);
     gate.offer(2);
+    expect(frames.length).toBe(1); // one animation frame asked for at a time
+    frames.shift()!();
+    expect(drawn).toEqual([1]);
+    expect(frames.length).toBe(1); // the second waits for the next one
+    frames.shift()!();
+    expect(drawn).toEqual([1, 2]);
+    expect(frames.length).toBe(0);
+    // three at once with a backlog of two: the oldest goes
     gate.offer(3);
-    expect(frames.length).toBe(1);
-    frames.shift()!();
-    expect(drawn).toEqual([3]);
     gate.offer(4);
-    frames.shift()!();
-    expect(drawn).toEqual([3, 4]);
-    expect([gate.drawn, gate.dropped]).toEqual([2, 2]);
+    gate.offer(5);
+    while (frames.length) {
+      frames.shift()!();
+    }
+    expect(drawn).toEqual([1, 2, 4, 5]);
+    expect([gate.drawn, gate.dropped]).toEqual([4, 1]);
   });
 });

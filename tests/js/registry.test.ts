@@ -30,13 +30,16 @@ describe('which view a run opens', () => {
     expect(kindFor('rnn.units', 'succeeded')).toBe('rnn');
     expect(kindFor('rnn.inspect', 'started')).toBeNull();
     expect(kindFor('rnn.compare', 'succeeded')).toBe('rnn-compare');
+    // the comparison view follows its cells live while they train
+    expect(kindFor('rnn.compare', 'started')).toBe('rnn-compare');
   });
 
-  it('an autoencoder run has the monitor (no accuracy) until its own views exist', () => {
+  it('an autoencoder run opens the monitor (no accuracy), then the autoencoder explorer', () => {
     expect(kindFor('autoencoder.train', 'started')).toBe('monitor');
-    expect(kindFor('autoencoder.train', 'succeeded')).toBeNull();
+    expect(kindFor('autoencoder.train', 'succeeded')).toBe('autoencoder');
     expect(entryOf('autoencoder.train')?.accuracy).toBe(false);
-    expect(kindFor('autoencoder.inspect', 'succeeded')).toBeNull();
+    expect(kindFor('autoencoder.inspect', 'succeeded')).toBe('autoencoder');
+    expect(kindFor('autoencoder.inspect', 'started')).toBeNull();
   });
 
   it('a trained transformer opens the monitor, then the attention view; its monitor draws no accuracy', () => {
@@ -69,7 +72,8 @@ describe('the registry itself', () => {
       ['cnn', 'dlviz-lab:open-cnn', 'dlviz-lab-cnn'],
       ['mlp', 'dlviz-lab:open-mlp', 'dlviz-lab-mlp'],
       ['rnn', 'dlviz-lab:open-rnn', 'dlviz-lab-rnn'],
-      ['rnn-compare', 'dlviz-lab:open-rnn-compare', 'dlviz-lab-rnn-compare']
+      ['rnn-compare', 'dlviz-lab:open-rnn-compare', 'dlviz-lab-rnn-compare'],
+      ['autoencoder', 'dlviz-lab:open-autoencoder', 'dlviz-lab-autoencoder']
     ]);
     // Every view a task opens is one the application makes a command for.
     for (const entry of TASKS) {
@@ -88,7 +92,8 @@ describe('the registry itself', () => {
       'dlviz-cnn-a_b',
       'dlviz-mlp-a_b',
       'dlviz-rnn-a_b',
-      'dlviz-rnn-compare-a_b'
+      'dlviz-rnn-compare-a_b',
+      'dlviz-autoencoder-a_b'
     ]);
   });
 });

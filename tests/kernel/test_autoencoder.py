@@ -13,15 +13,17 @@ import dlviz_kernel
 from dlviz_kernel.arrays import decode
 from dlviz_kernel.autoencoder.model import kl_divergence, loss_for
 from dlviz_kernel.autoencoder.space import slerp
+from dlviz_kernel.autoencoder.train import pca_baseline, targets_are_inputs
 from dlviz_kernel.protocol import Recorder
 from dlviz_kernel.training import runs
 
 from .test_result_schemas import assert_fits
 
 
-def request(task, params, run_id):
+def request(task, params, run_id, recorder=None):
     message = dlviz_kernel.run_request(
-        json.dumps({"run_id": run_id, "task": task, "params": params}), publisher=Recorder())
+        json.dumps({"run_id": run_id, "task": task, "params": params}),
+        publisher=recorder or Recorder())
     return message
 
 
@@ -94,6 +96,48 @@ def test_the_vae_kl_term_is_its_closed_form(vae):
     sigma_sent = decode(vae["latent"]["sigma"])
     assert sigma_sent.shape == (vae["dataset"]["validation_size"], 4) and (sigma_sent > 0).all()
     assert_fits("autoencoder.train", vae)
+
+
+def test_the_vae_sends_reconstruction_and_kl_apart_after_every_epoch():
+    recorder = Recorder()
+    params = {"model": {"kind": "vae", "latent": 2, "beta": 2.0}, "training": {"epochs": 2}}
+    message = request("autoencoder.train", params, "ae-vae-terms", recorder)
+    assert message["kind"] == "result", message
+    result = message["result"]
+    ends = [e for e in recorder.of_kind("progress") if e.get("phase") == "epoch"]
+    assert [e["epoch"] for e in ends] == [1, 2]
+    for end in ends:
+        # the training loss is the two terms of the images trained on: MSE + beta KL / pixels
+        assert end["train_mse"] > 0 and end["train_kl"] > 0
+        assert end["train_loss"] == pytest.approx(end["train_mse"] + 2.0 * end["train_kl"] / 64,
+                                                  rel=1e-5)
+        # the validation loss (no sampling) is the same sum of the validation terms
+        assert end["validation_loss"] == pytest.approx(
+            end["validation_mse"] + 2.0 * end["validation_kl"] / 64, rel=1e-5)
+    errors = result["errors"]
+    assert errors["train_mse"] == [e["train_mse"] for e in ends]
+    assert errors["train_kl"] == [e["train_kl"] for e in ends]
+    assert errors["validation_kl"] == [e["validation_kl"] for e in ends]
+    assert_fits("autoencoder.train", result)
+
+
+def test_an_autoencoder_reports_its_training_loss_as_its_training_mse(ae2):
+    assert ae2["errors"]["train_mse"] == ae2["history"]["train_loss"]
+    assert ae2["errors"]["train_kl"] is None and ae2["errors"]["validation_kl"] is None
+
+
+def test_the_pca_baseline_is_scikit_learns_pca(ae2):
+    from sklearn.decomposition import PCA
+
+    parts = runs.get("ae-2").split
+    train, val = parts.x_train.flatten(1).numpy(), parts.x_val.flatten(1).numpy()
+    for components in (2, 8):
+        pca = PCA(components, random_state=0).fit(train)
+        back = pca.inverse_transform(pca.transform(val))
+        ours = pca_baseline(targets_are_inputs(parts), components)
+        assert ours["test_mse"] == pytest.approx(float(((back - val) ** 2).mean()), rel=1e-5)
+        assert ours["explained_variance"] == pytest.approx(
+            float(pca.explained_variance_ratio_.sum()), rel=1e-5)
 
 
 def test_denoising_and_convolutional_autoencoders_train():

@@ -82,6 +82,7 @@ async def test_a_read_only_principal_gets_403_on_every_run_data_route(
 ROUTES = [
     ("GET", "dlviz-lab/api/catalog", None),
     ("GET", "dlviz-lab/api/runs", None),
+    ("GET", "dlviz-lab/api/presets", None),
     ("POST", "dlviz-lab/api/runs", '{"task": "transformer.attention", "params": {"text": "x"}}'),
     ("GET", "dlviz-lab/api/runs/0123", None),
     ("DELETE", "dlviz-lab/api/runs/0123", None),

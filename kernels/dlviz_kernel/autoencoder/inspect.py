@@ -5,7 +5,8 @@ Actions: ``latent`` (codes of the validation images, coloured by class, a 2-D pi
 and reconstructions), ``decode`` (codes to images: the view calls it as the pointer moves),
 ``encode`` (an image drawn or picked: its code, its Gaussian for a VAE, its reconstruction),
 ``interpolate`` (between two images: linear or spherical), ``grid`` (decoded images over a
-regular grid of the picture's plane).
+regular grid of the picture's plane), ``compare`` (the network beside PCA of the same size,
+fitted on the same training images: both errors and both reconstructions of the first images).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..data.notebook import lookup
 from ..tasks import RunContext, TaskError, load_schema
 from ..training import runs as kept_runs
 from ..training.params import complete
-from .space import project, slerp, to_codes
+from .space import pca_fit, project, slerp, to_codes
 
 TASK = "autoencoder.inspect"
 
@@ -33,6 +34,10 @@ class Pair:
                  latent: int) -> None:
         self.encode, self.decode, self.x, self.y = encode, decode, x, y
         self.vae, self.latent = vae, latent
+        # the images PCA is fitted on (a run's training part; else the images shown), and how
+        # a drawing (0 = background, 1 = ink) maps onto the data's pixel values
+        self.train_x = x
+        self.scale_drawing = lambda pixels: pixels.clamp(0, 1)
 
     def gaussian(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         with torch.no_grad():
@@ -73,8 +78,14 @@ def source_of(params: dict[str, Any]) -> tuple[Pair, int | None]:
             model.load_state_dict(state)
         model.eval()
         parts = trained.split
-        return Pair(model.gaussian, model.decode, parts.x_val, parts.y_val.tolist(),
-                    model.kind == "vae", model.latent), epoch
+        vae = model.kind == "vae"
+        # only a VAE has a σ: the others' codes are points (no log variance to report)
+        pair = Pair(model.gaussian if vae else model.encode, model.decode, parts.x_val,
+                    parts.y_val.tolist(), vae, model.latent)
+        pair.train_x = parts.x_train
+        if hasattr(trained.data, "scale_drawing"):
+            pair.scale_drawing = trained.data.scale_drawing
+        return pair, epoch
     encoder = _module(params["encoder"], "encoder")
     decoder = _module(params["decoder"], "decoder")
     x, y = _images(params)
@@ -134,7 +145,7 @@ def decode(pair: Pair, params: dict[str, Any]) -> dict[str, Any]:
 
 def encode(pair: Pair, params: dict[str, Any]) -> dict[str, Any]:
     if params["pixels"]:
-        image = torch.tensor(params["pixels"], dtype=torch.float32).clamp(0, 1)
+        image = pair.scale_drawing(torch.tensor(params["pixels"], dtype=torch.float32))
         shape = tuple(pair.x.shape[1:])
         if image.numel() != int(torch.tensor(shape).prod()):
             raise TaskError(f"The drawing must have {'x'.join(map(str, shape[-2:]))} pixels.",
@@ -180,5 +191,23 @@ def grid(pair: Pair, params: dict[str, Any]) -> dict[str, Any]:
             "images": arrays.encode(images.reshape(size, size, *images.shape[1:]), "float32")}
 
 
+def compare(pair: Pair, params: dict[str, Any]) -> dict[str, Any]:
+    """The network against PCA with as many components as the latent size, on the same images."""
+    shown = min(params["samples"], len(pair.x))
+    mean, _ = pair.gaussian(pair.x)
+    network = _decode(pair, mean)
+    pca = pca_fit(pair.train_x, pair.latent)
+    flat = pair.x.flatten(1).numpy()
+    back = torch.from_numpy(pca.inverse_transform(pca.transform(flat))).float()
+    back = back.reshape(pair.x.shape)
+    return {"components": int(pca.n_components_),
+            "network_mse": float((network - pair.x).square().mean()),
+            "pca_mse": float((back - pair.x).square().mean()),
+            "explained_variance": float(pca.explained_variance_ratio_.sum()),
+            "images": arrays.encode(pair.x[:shown], "float32"),
+            "network": arrays.encode(network[:shown], "float32"),
+            "pca": arrays.encode(back[:shown], "float32")}
+
+
 ACTIONS = {"latent": latent, "decode": decode, "encode": encode, "interpolate": interpolate,
-           "grid": grid}
+           "grid": grid, "compare": compare}

@@ -79,14 +79,13 @@ class Autoencoder(nn.Module):
         return self.decoder(z)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.kind == "denoising" and self.training and self.noise:
-            x = (x + self.noise * torch.randn_like(x)).clamp(0, 1)
+        if self.kind != "vae":
+            if self.kind == "denoising" and self.training and self.noise:
+                x = (x + self.noise * torch.randn_like(x)).clamp(0, 1)
+            return self.decoder(self.encoder(x))
         mean, log_var = self.gaussian(x)
-        z = mean
-        if self.kind == "vae":
-            self.last_kl = kl_divergence(mean, log_var)
-            if self.training:
-                z = mean + torch.randn_like(mean) * (0.5 * log_var).exp()
+        self.last_kl = kl_divergence(mean, log_var)
+        z = mean + torch.randn_like(mean) * (0.5 * log_var).exp() if self.training else mean
         return self.decode(z)
 
 
@@ -95,18 +94,52 @@ def kl_divergence(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
     return 0.5 * (mean.square() + log_var.exp() - log_var - 1).sum(1)
 
 
-def loss_for(model: Autoencoder):
+def loss_for(model: Autoencoder) -> AutoencoderLoss:
     """The engine's loss (targets are the clean images): per pixel, reconstruction + β·KL."""
-    pixels = math.prod(model.input_shape)
+    return AutoencoderLoss(model)
 
-    def loss(out: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
-        per_sample = (out - target).square().flatten(1).sum(1)
-        if model.kind == "vae" and model.last_kl is not None:
-            per_sample = per_sample + model.beta * model.last_kl
-        per_sample = per_sample / pixels
-        return per_sample.mean() if reduction == "mean" else per_sample.sum()
 
-    return loss
+class AutoencoderLoss:
+    """``loss(output, target, reduction="mean"|"sum")``, per pixel: mean over images of
+    (Σ_pixels (x̂ - x)² + β·KL) / pixels, i.e. the MSE plus β·KL / pixels.
+
+    The MSE is one fused ``mse_loss`` (a plain autoencoder's training step pays nothing for
+    the form). While a VAE trains, the two terms are summed over the epoch's images, so that
+    ``epoch_terms()`` gives the training reconstruction error and KL apart.
+    """
+
+    def __init__(self, model: Autoencoder) -> None:
+        self.model = model
+        self.pixels = math.prod(model.input_shape)
+        self._sums = torch.zeros(3, dtype=torch.float64)  # Σ MSE·n, Σ KL, n
+
+    def __call__(self, out: torch.Tensor, target: torch.Tensor,
+                 reduction: str = "mean") -> torch.Tensor:
+        model = self.model
+        kl = model.last_kl if model.kind == "vae" else None
+        if reduction == "mean":
+            loss = mse = nn.functional.mse_loss(out, target)
+            if kl is not None:
+                kl_mean = kl.mean()
+                loss = mse + model.beta / self.pixels * kl_mean
+                if model.training:
+                    n = out.shape[0]
+                    with torch.no_grad():
+                        self._sums += torch.stack([mse * n, kl_mean * n, mse.new_tensor(n)])
+            return loss
+        loss = nn.functional.mse_loss(out, target, reduction="sum") / self.pixels
+        if kl is not None:
+            loss = loss + model.beta / self.pixels * kl.sum()
+        return loss
+
+    def epoch_terms(self) -> tuple[float | None, float | None]:
+        """Mean per-pixel MSE and mean KL of the images trained on since the last call (a VAE's;
+        None, None for other kinds or before any step), and start again."""
+        mse_sum, kl_sum, n = self._sums.tolist()
+        self._sums.zero_()
+        if not n:
+            return None, None
+        return mse_sum / n, kl_sum / n
 
 
 def summary(model: Autoencoder) -> dict[str, Any]:

@@ -47,3 +47,13 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         return a + t[:, None] * (b - a)
     s = math.sin(omega)
     return (torch.sin((1 - t) * omega)[:, None] * a + torch.sin(t * omega)[:, None] * b) / s
+
+
+def pca_fit(images: torch.Tensor, components: int):
+    """scikit-learn's PCA with ``components`` components (at most what the images allow),
+    fitted on ``images`` flattened, as the training run's baseline is."""
+    from sklearn.decomposition import PCA
+
+    flat = images.flatten(1).numpy()
+    components = min(components, flat.shape[0], flat.shape[1])
+    return PCA(components, random_state=0).fit(flat)

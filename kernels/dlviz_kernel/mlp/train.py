@@ -29,6 +29,9 @@ from .model import PlaygroundNet, loss_for
 TASK = "mlp.train"
 GRID = 50  # the kernel's own picture of the output: GRID x GRID points over the plotted plane
 MAX_FRAME_NUMBERS = 400_000  # weights kept per epoch in the result, all epochs together
+# Seconds between two frames inside a long epoch (big data, a busy machine): the live picture
+# keeps moving at about 30 frames per second however long an epoch takes.
+FRAME_INTERVAL = 0.03
 
 
 def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
@@ -52,12 +55,26 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         net = model.net
         watch = FrameWatch(ctx, net)
         record = fit(model, parts, settings, watch, on_cancel=keep,
-                     loss_fn=loss_for(net, *regularization(params)))
+                     loss_fn=loss_for(net, *regularization(params)),
+                     progress_interval=FRAME_INTERVAL)
     keep(record)
     result = result_of(net, data, parts, record, watch, names)
-    result.update(run_id=ctx.run_id, task=TASK, params=params, code=code_for(TASK, params))
+    result.update(run_id=ctx.run_id, task=TASK, params=params, code=code_for(TASK, params),
+                  model_code=model_code(ctx.run_id, data))
     result["kept"] = kept_summary(record.snapshots, result["epochs_completed"], result)
     return result
+
+
+def model_code(run_id: str, data: PlaneData) -> str:
+    """The playground's "Insert code" cell: its network as it is now, from this kernel."""
+    width = len(data.columns)
+    return ("import dlviz_kernel\n\n"
+            "# The MLP playground's network as it is now; the kernel keeps it until it stops.\n"
+            f"model = dlviz_kernel.get_model({run_id!r})\n"
+            f"# model(rows) scores rows of ({', '.join(data.columns)}): a float tensor "
+            f"[N, {width}].\n"
+            "# model.net is the network the playground draws.\n"
+            "model.eval()\n")
 
 
 def regularization(params: dict[str, Any]) -> tuple[str, float]:
@@ -134,7 +151,12 @@ def edit(net: PlaygroundNet, edits: list[dict[str, Any]]) -> None:
 
 
 class FrameWatch(RunContext):
-    """The run's context: each finished epoch's event carries the weights (a frame)."""
+    """The run's context: every progress event carries the weights (a frame).
+
+    A finished epoch's event (``phase: "epoch"``) always; events inside an epoch
+    (``phase: "train"``, every FRAME_INTERVAL seconds) only come when an epoch is long. The
+    result keeps the epochs' frames.
+    """
 
     def __init__(self, ctx: RunContext, model: PlaygroundNet) -> None:
         super().__init__(ctx.run_id, ctx.limits, ctx.publisher)
@@ -142,9 +164,11 @@ class FrameWatch(RunContext):
         self.frames = [model.weights()]
 
     def progress(self, step: int, total: int, message: str, **numbers: Any) -> None:
-        if numbers.get("phase") == "epoch":
+        phase = numbers.get("phase")
+        if phase in ("epoch", "train"):
             frame = self.model.weights()
-            self.frames.append(frame)
+            if phase == "epoch":
+                self.frames.append(frame)
             numbers["weights"] = frame
         super().progress(step, total, message, **numbers)
 

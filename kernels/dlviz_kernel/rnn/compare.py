@@ -9,6 +9,7 @@ depends on the input at every earlier step, averaged over validation sequences.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import torch
@@ -85,6 +86,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         "dataset": {**data.describe(), "train_size": int(parts.train_index.shape[0]),
                     "validation_size": int(parts.val_index.shape[0])},
         "chance": chance(data),
+        "chance_band": chance_band(chance(data), scored(data, parts.y_val)),
         "cells": found,
     })
 
@@ -104,7 +106,7 @@ def train_cell(ctx: RunContext, params: dict[str, Any], data: SequenceData, part
         model = build(data, params["model"])
         watch = EpochWatch(ctx, model, data, parts, loss_fn)
         with clipping(model, params["training"]["clip_norm"]):
-            record = fit(model, parts, settings, watch, on_cancel=keep, loss_fn=loss_fn,
+            record = fit(model, parts, settings, watch, on_cancel=keep, loss_fn=watch.loss,
                          snapshot_budget=budget, advice=SEQUENCES)
     keep(record)
     h = record.history
@@ -121,6 +123,7 @@ def train_cell(ctx: RunContext, params: dict[str, Any], data: SequenceData, part
                     "validation_accuracy": list(accuracy)},
         "bits_per_character": [bits(v) for v in h["validation_loss"]]
         if data.next_character else None,
+        "accuracy_by_step": accuracy_by_step(model, data, parts.x_val, parts.y_val),
         "memory": memory(model, data, parts.x_val[:MEMORY_SEQUENCES],
                          parts.y_val[:MEMORY_SEQUENCES]),
     }
@@ -131,6 +134,47 @@ def chance(data: SequenceData) -> float | None:
     if data.classes is None:
         return None
     return float(data.details.get("chance_accuracy", 1 / len(data.classes)))
+
+
+def scored(data: SequenceData, y: torch.Tensor) -> int:
+    """How many predictions the validation accuracy counts: steps with a target, or sequences."""
+    if data.classes is None:
+        return 0
+    return int((y != IGNORE).sum()) if data.per_step else int(y.shape[0])
+
+
+def chance_band(p: float | None, n: int, level: float = 0.95) -> list[float] | None:
+    """The central ``level`` range of the accuracy a guesser without memory scores on n tries.
+
+    Each try is right with probability ``p`` (the copy task: whatever the guess, 1/8, since
+    the symbols are uniform), so the count right is Binomial(n, p); its quantiles, exactly
+    (the probabilities summed in log space), as shares of n. None for values.
+    """
+    if p is None or n < 1:
+        return None
+    tail, total, low = (1 - level) / 2, 0.0, None
+    log_p, log_q, log_n = math.log(p), math.log1p(-p), math.lgamma(n + 1)
+    for k in range(n + 1):
+        total += math.exp(log_n - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+                          + k * log_p + (n - k) * log_q)
+        if low is None and total >= tail:
+            low = k
+        if total >= 1 - tail:
+            return [low / n, k / n]
+    return [low / n if low is not None else 0.0, 1.0]
+
+
+def accuracy_by_step(model: SequenceNet, data: SequenceData, x: torch.Tensor,
+                     y: torch.Tensor) -> list[float | None] | None:
+    """A class per step: the validation share right at each step (None where no target)."""
+    if not data.per_step or data.classes is None:
+        return None
+    with torch.no_grad():
+        guess = torch.cat([model.eval()(x[s:s + 1024]).argmax(-1)
+                           for s in range(0, int(x.shape[0]), 1024)])
+    mask = y != IGNORE
+    right, counted = ((guess == y) & mask).sum(0), mask.sum(0)
+    return [int(r) / int(c) if int(c) else None for r, c in zip(right, counted)]
 
 
 def last_target_step(data: SequenceData, y: torch.Tensor) -> int:

@@ -1,9 +1,11 @@
 """Task ``rnn.train``: build an RNN, LSTM or GRU from the form, train it live, return its views.
 
 Training goes through the shared engine (live curves, cancel, per-epoch snapshots). On top,
-at the end of every epoch (and before the first) the gradient of the loss with respect to
-each hidden state ``h_t`` is measured on a fixed validation batch, which shows vanishing or
-exploding gradients through time; next-character models also report bits per character.
+before training and after epochs 1, 2, 4, 8, ... and the last, the gradient of the loss with
+respect to each hidden state ``h_t`` is measured on a fixed validation batch, which shows
+vanishing or exploding gradients through time; models predicting a class at every step
+report their per-step validation accuracy after every epoch (counted during the engine's own
+validation pass), next-character models also bits per character.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from .data import load as load_data
 from .model import SequenceNet, check_size, unroll
 
 TASK = "rnn.train"
-# Validation sequences on which the gradient per time step is measured after every epoch.
-PROBE = 32
+# Validation sequences on which the gradient per time step is measured (see measured_epoch).
+PROBE = 16
 # Largest working memory a run may need (activations kept for backward, evaluation logits):
 # a course pod has 1-2 GB.
 MAX_WORKING_BYTES = 768 * 2**20
@@ -66,7 +68,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         watch = EpochWatch(ctx, model, data, parts, loss_fn)
         sample = int(parts.val_index[0])
         with clipping(model, params["training"]["clip_norm"]):
-            record = fit(model, parts, settings, watch, on_cancel=keep, loss_fn=loss_fn,
+            record = fit(model, parts, settings, watch, on_cancel=keep, loss_fn=watch.loss,
                          snapshot_bytes=snapshot_bytes(model, data), advice=SEQUENCES)
     keep(record)
     result = result_of(model, data, parts, record, watch, sample)
@@ -167,12 +169,23 @@ def time_gradient_norms(model: SequenceNet, x: torch.Tensor, y: torch.Tensor,
     return squares.sum(1).sqrt().mean(-1).float()
 
 
+def measured_epoch(epoch: int, epochs: int) -> bool:
+    """Whether the gradient through time is measured after ``epoch``: 1, 2, 4, 8, ... and the last.
+
+    Each measure replays the probe step by step (a Python loop over the steps); on a
+    doubling schedule it costs a few percent of one epoch's training, spread over the run.
+    """
+    return epoch == epochs or (epoch > 0 and epoch & (epoch - 1) == 0)
+
+
 class EpochWatch(RunContext):
     """The run's context, measuring the sequence extras whenever an epoch ends.
 
     The engine reports each finished epoch through ``progress`` (``phase="epoch"``); the
-    gradient per time step, bits per character and per-step accuracy are measured then
-    and travel with that progress event, for the live monitor.
+    extras of that epoch travel with that progress event, for the live monitor: the gradient
+    per time step (on the measured epochs only, ``measured_epoch``), bits per character and
+    per-step accuracy. Pass ``watch.loss`` to ``fit``: the per-step accuracy is counted
+    while the engine computes the validation loss, so it costs no second pass.
     """
 
     def __init__(self, ctx: RunContext, model: SequenceNet, data: SequenceData, parts: Split,
@@ -180,8 +193,22 @@ class EpochWatch(RunContext):
         super().__init__(ctx.run_id, ctx.limits, ctx.publisher)
         self.model, self.data, self.parts, self.loss_fn = model, data, parts, loss_fn
         self.probe = (parts.x_val[:PROBE], parts.y_val[:PROBE])
+        self.gradient_epochs = [0]
         self.time_gradients = [time_gradient_norms(model, *self.probe, loss_fn)]
         self.step_accuracy: list[float | None] = []
+        self.counts_steps = data.per_step and data.classes is not None
+        self.tally = [0, 0, 0]  # since the last epoch's end: right, counted steps, sequences
+
+    def loss(self, output: torch.Tensor, target: torch.Tensor,
+             reduction: str = "mean") -> torch.Tensor:
+        """The task's loss; without gradients (the validation pass) it also counts right steps."""
+        value = self.loss_fn(output, target, reduction=reduction)
+        if self.counts_steps and not torch.is_grad_enabled():
+            mask = target != IGNORE
+            self.tally[0] += int((output.argmax(-1)[mask] == target[mask]).sum())
+            self.tally[1] += int(mask.sum())
+            self.tally[2] += int(target.shape[0])
+        return value
 
     def progress(self, step: int, total: int, message: str, **numbers: Any) -> None:
         if numbers.get("phase") == "epoch":
@@ -190,12 +217,21 @@ class EpochWatch(RunContext):
 
     def measure(self, numbers: dict[str, Any]) -> dict[str, Any]:
         """The extras of the epoch that just ended, as progress numbers."""
-        norms = time_gradient_norms(self.model, *self.probe, self.loss_fn)
-        self.time_gradients.append(norms)
-        extra: dict[str, Any] = {"time_gradient_norms": [[float(f"{v:.4g}") for v in row]
-                                                         for row in norms.tolist()]}
-        if self.data.per_step and self.data.classes is not None:
-            accuracy = step_accuracy(self.model, self.parts.x_val, self.parts.y_val)
+        extra: dict[str, Any] = {}
+        epoch = int(numbers.get("epoch", len(self.step_accuracy) + 1))
+        if measured_epoch(epoch, int(numbers.get("epochs", epoch))):
+            norms = time_gradient_norms(self.model, *self.probe, self.loss_fn)
+            self.gradient_epochs.append(epoch)
+            self.time_gradients.append(norms)
+            extra["time_gradient_norms"] = [[float(f"{v:.4g}") for v in row]
+                                            for row in norms.tolist()]
+        if self.counts_steps:
+            right, counted, sequences = self.tally
+            if sequences != int(self.parts.x_val.shape[0]):  # not one whole validation pass
+                accuracy = step_accuracy(self.model, self.parts.x_val, self.parts.y_val)
+            else:
+                accuracy = right / counted if counted else None
+            self.tally = [0, 0, 0]
             self.step_accuracy.append(accuracy)
             extra["validation_step_accuracy"] = accuracy
         if self.data.next_character:
@@ -313,7 +349,7 @@ def result_of(model: SequenceNet, data: SequenceData, parts: Split, record: Trai
     """The result of a training run (everything but its id, task, params, code and kept)."""
     h = record.history
     rnn = model.rnn
-    norms = watch.time_gradients[:len(h["epoch"]) + 1]
+    measured = [i for i, e in enumerate(watch.gradient_epochs) if e <= len(h["epoch"])]
     return json_safe({
         "dataset": {**data.describe(), "train_size": int(parts.train_index.shape[0]),
                     "validation_size": int(parts.val_index.shape[0])},
@@ -333,9 +369,10 @@ def result_of(model: SequenceNet, data: SequenceData, parts: Split, record: Trai
         if data.next_character else None,
         "step_accuracy": watch.step_accuracy[:len(h["epoch"])]
         if data.per_step and data.classes is not None else None,
-        "time_gradients": {"epochs": list(range(len(norms))),
+        "time_gradients": {"epochs": [watch.gradient_epochs[i] for i in measured],
                            "samples": int(watch.probe[0].shape[0]),
-                           "norms": arrays.encode(torch.stack(norms), "float32")},
+                           "norms": arrays.encode(torch.stack([watch.time_gradients[i]
+                                                               for i in measured]), "float32")},
         "sample": sample_of(data, sample),
         "snapshots": snapshots_of(model, data, sample, record),
     })

@@ -1,7 +1,8 @@
 """What the training monitor shows: gradient norms, weight histograms, dead units, warnings.
 
-Gradient norms are sampled on about ``SAMPLES_PER_EPOCH`` steps of each epoch and averaged,
-so watching costs little; dead units are counted while the validation set is evaluated.
+Gradient norms are sampled on ``SAMPLES_PER_EPOCH`` steps spread over each epoch (every step of
+a shorter one) and averaged, a few tensor ops per sample whatever the number of layers, so
+watching costs little; dead units are counted while the validation set is evaluated.
 """
 
 from __future__ import annotations
@@ -67,16 +68,19 @@ class Monitor:
             own = [p for p in module.parameters(recurse=False) if p.requires_grad]
             if own:
                 self.layers.append((name or type(module).__name__, own))
-        self.every = max(1, steps_per_epoch // SAMPLES_PER_EPOCH)
+        self.steps_per_epoch = steps_per_epoch
+        self._params = [p for _, params in self.layers for p in params]
+        self._owner = torch.tensor([i for i, (_, params) in enumerate(self.layers)
+                                    for _ in params], dtype=torch.int64)
         self.activations = [(name, module) for name, module in model.named_modules()
                             if isinstance(module, DYING_ACTIVATIONS)]
         self.gradient_norms: list[list[float]] = []
-        # Per epoch, per layer: bin edges (float32 [31]) and counts (int32 [30]); tensors stay
-        # small in memory (a list of Python floats takes ~8 times the bytes).
-        self.histograms: list[list[tuple[torch.Tensor, torch.Tensor]]] = []
+        # Per epoch, per layer: the binned range (low, high; the 31 edges split it evenly) and
+        # counts (int32 [30]); a tensor stays small in memory (a list of Python floats takes
+        # ~8 times the bytes).
+        self.histograms: list[list[tuple[tuple[float, float], torch.Tensor]]] = []
         self.dead_units: list[list[float]] = []
-        self._sum = torch.zeros(len(self.layers), dtype=torch.float64)
-        self._count = 0
+        self._samples: list[torch.Tensor] = []  # per sampled step: each parameter's norm
         self._fired: dict[str, torch.Tensor] = {}
 
     @property
@@ -84,26 +88,45 @@ class Monitor:
         """Names of the layers whose gradients and weights are watched."""
         return [name for name, _ in self.layers]
 
+    def sampled_steps(self) -> frozenset[int]:
+        """The steps of an epoch (0-based) whose gradients are sampled, evenly spread."""
+        steps = self.steps_per_epoch
+        if steps <= SAMPLES_PER_EPOCH:
+            return frozenset(range(steps))
+        return frozenset(i * steps // SAMPLES_PER_EPOCH for i in range(SAMPLES_PER_EPOCH))
+
     def due(self, step_in_epoch: int) -> bool:
         """Whether this step's gradients are sampled."""
-        return step_in_epoch % self.every == 0
+        return step_in_epoch in self.sampled_steps()
 
     def record_gradients(self) -> None:
-        """Add the current gradient norm of every layer to this epoch's sums."""
+        """Keep the current gradient norm of every parameter for this epoch's layer means.
+
+        One fused norm over every gradient per sample; ``end_epoch`` turns the samples into
+        per-layer norms (root of the summed squares of the layer's parameters) and averages.
+        """
         with torch.no_grad():
-            # One small tensor op per parameter and a single add: cheap enough to run often.
-            zero = torch.zeros((), dtype=torch.float64)
-            squares = [sum((p.grad.double().square().sum() for p in params
-                            if p.grad is not None), zero) for _, params in self.layers]
-            self._sum += torch.stack(squares).sqrt()
-        self._count += 1
+            grads = [p.grad for p in self._params if p.grad is not None]
+            if len(grads) == len(self._params):
+                self._samples.append(_norms(grads))
+                return
+            # some parameters got no gradient this step: they count as 0
+            norms = torch.zeros(len(self._params))
+            if grads:
+                have = [i for i, p in enumerate(self._params) if p.grad is not None]
+                norms[have] = _norms(grads).float().cpu()
+            self._samples.append(norms)
 
     def end_epoch(self) -> list[float]:
-        """Close an epoch's gradient sums; returns the mean norm per layer."""
-        means = (self._sum / max(1, self._count)).tolist()
+        """Close an epoch's gradient samples; returns the mean norm per layer."""
+        means = [0.0] * len(self.layers)
+        if self._samples:
+            norms = torch.stack(self._samples).double().cpu()  # [samples, params]
+            squares = torch.zeros(len(self._samples), len(self.layers), dtype=torch.float64)
+            squares.index_add_(1, self._owner, norms * norms)
+            means = squares.sqrt().mean(0).tolist()
         self.gradient_norms.append(means)
-        self._sum.zero_()
-        self._count = 0
+        self._samples = []
         return means
 
     def record_histograms(self, model: nn.Module) -> None:
@@ -112,24 +135,24 @@ class Monitor:
         with torch.no_grad():
             for _, params in self.layers:
                 values = params[0].detach().flatten().float()
-                # NaN or infinite weights (a run that blew up) cannot be binned.
-                values = values[torch.isfinite(values)]
-                if values.numel() == 0:
-                    values = torch.zeros(1)
-                low, high = float(values.min()), float(values.max())
+                low, high = (float(v) for v in torch.aminmax(values))
+                if not (math.isfinite(low) and math.isfinite(high)):
+                    # NaN or infinite weights (a run that blew up) cannot be binned.
+                    values = values[torch.isfinite(values)]
+                    if values.numel() == 0:
+                        values = torch.zeros(1)
+                    low, high = float(values.min()), float(values.max())
                 if high <= low:
                     low, high = low - 0.5, high + 0.5
                 counts = torch.histc(values, HISTOGRAM_BINS, low, high).to(torch.int32)
-                edges = torch.linspace(low, high, HISTOGRAM_BINS + 1)
-                row.append((edges, counts))
+                row.append(((low, high), counts))
         self.histograms.append(row)
 
     def histogram_data(self) -> list[dict[str, Any]]:
         """Per layer: ``{"layer", "edges": [[31 floats] x epochs], "counts": [[30 ints] x ..]}``."""
         # Seven significant digits are all a float32 edge holds; shorter JSON for long runs.
         return [{"layer": name,
-                 "edges": [[float(f"{v:.7g}") for v in row[i][0].tolist()]
-                           for row in self.histograms],
+                 "edges": [_edges(*row[i][0]) for row in self.histograms],
                  "counts": [row[i][1].tolist() for row in self.histograms]}
                 for i, name in enumerate(self.layer_names)]
 
@@ -159,6 +182,20 @@ class Monitor:
             shares.append(0.0 if fired is None else float(1.0 - fired.float().mean()))
         self.dead_units.append(shares)
         return shares
+
+
+def _edges(low: float, high: float) -> list[float]:
+    """The HISTOGRAM_BINS + 1 bin edges of [low, high] as float32 gives them (7 digits)."""
+    edges = torch.linspace(low, high, HISTOGRAM_BINS + 1).tolist()
+    return [float(f"{v:.7g}") for v in edges]
+
+
+def _norms(grads: list[torch.Tensor]) -> torch.Tensor:
+    """The 2-norm of each gradient, in one fused op where the gradients allow it."""
+    if any(g.is_sparse for g in grads):  # sparse embeddings: one norm at a time
+        return torch.stack([g.coalesce().values().norm() if g.is_sparse else g.norm()
+                            for g in grads])
+    return torch.stack(torch._foreach_norm(grads))
 
 
 def warnings(history: dict[str, list], monitor: Monitor, classes: int | None = None,

@@ -94,6 +94,14 @@ export class DlvizApi {
     return this._json<ICatalog>(this.url('catalog') + query);
   }
 
+  /**
+   * The course presets the server trusts (its configuration and the admin's overrides.json),
+   * each with `source` and, when it is not valid, its `problem`; `problems` lists what is wrong.
+   */
+  presets(): Promise<{ presets: unknown[]; problems: string[] }> {
+    return this._json<{ presets: unknown[]; problems: string[] }>(this.url('presets'));
+  }
+
   /** Start a run; without `kernelId` the server uses this user's scratch kernel. */
   createRun(
     task: string,

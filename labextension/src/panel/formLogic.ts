@@ -140,6 +140,8 @@ export interface IKernelOption {
 export interface INotebookInfo {
   name: string;
   kernelId: string | null;
+  /** The presets in its metadata (`metadata.dlviz.presets`), if any. */
+  presets?: unknown;
 }
 
 /** The entries of the kernel picker: the current notebook's kernel first, when there is one. */

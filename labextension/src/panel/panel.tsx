@@ -1,15 +1,15 @@
 /**
- * The DL Viz side panel: pick a task, fill its form (drawn from the task's JSON Schema), pick a
- * kernel, run, follow the progress, and open the result beside the notebook.
+ * The DL Viz side panel: pick a task (or a course preset), fill its form (drawn from the task's
+ * JSON Schema), pick a kernel, run, follow the progress, and open the result beside the notebook.
  */
-import { FormComponent, ReactWidget } from '@jupyterlab/ui-components';
+import { FormComponent } from '@jupyterlab/ui-components';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import Ajv2020 from 'ajv/dist/2020';
 import React from 'react';
 
 import { languageCode, trans } from '../i18n';
 import { ApiError, DlvizApi, IProgress, ITask } from '../api/client';
-import { isTerminal, isWaiting, RunStatus } from '../api/runStatus';
+import { RunStatus } from '../api/runStatus';
 import { RunMoment, viewFor } from '../views/registry';
 import { dlvizIcon } from '../views/shared/icon';
 import {
@@ -20,14 +20,16 @@ import {
   IErrorSchema,
   INotebookInfo,
   kernelIdFor,
-  kernelOptions,
   KernelChoice,
   mapErrors,
   paramsOf,
-  validChoice,
-  uiSchemaFor
+  validChoice
 } from './formLogic';
-import { RunStatusLines, TaskSelect } from './panelStatus';
+import { KernelSelect, RunStatusLines, TaskSelect } from './panelStatus';
+import { PresetHeader, PresetPicker, showPresetJson } from './presetHeader';
+import { followRun, linesAfterStatus, linesOfRun } from './followRun';
+import { IPreset, parsePresets, presetFromForm, withFixedValues } from './presets';
+import { activePreset, choosePreset, DrawnForm, IPresetRequest, presetsOf } from './presetState';
 
 /** The task schemas are draft 2020-12: validate them with Ajv's 2020 class. */
 const validator = customizeValidator({ AjvClass: Ajv2020 as any });
@@ -35,8 +37,12 @@ const validator = customizeValidator({ AjvClass: Ajv2020 as any });
 export interface IPanelProps {
   api: DlvizApi;
   notebook: INotebookInfo | null;
-  /** Open the view of a run: when it started (training monitor) or once it succeeded. */
-  openView: (runId: string, task: string, moment: RunMoment) => void;
+  /** Open the view of a run: when it started (training monitor) or once it succeeded; `part`:
+   * the part of the view a preset asks for. */
+  openView: (runId: string, task: string, moment: RunMoment, part?: string) => void;
+  /** The `presets` of the `dlviz-lab:presets` settings. */
+  settingsPresets?: unknown;
+  presetRequest?: IPresetRequest | null;
 }
 
 type Status = RunStatus | 'idle' | 'starting';
@@ -53,12 +59,20 @@ interface IPanelState {
   message: string;
   progress: IProgress | null;
   error: string;
+  /** The presets the server trusts, and what is wrong with any of them. */
+  serverPresets: IPreset[];
+  serverProblems: string[];
+  /** The chosen preset; a preset a link asked for that is not known yet; the last request. */
+  presetName: string | null;
+  waitingFor: string | null;
+  requestSerial: number;
 }
 
 /** The panel's React component. */
 export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelState> {
   private _abort: AbortController | null = null;
   private _unmounted = false;
+  private _drawn = new DrawnForm();
 
   constructor(props: IPanelProps) {
     super(props);
@@ -72,18 +86,81 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
       status: 'idle',
       message: '',
       progress: null,
-      error: ''
+      error: '',
+      serverPresets: [],
+      serverProblems: [],
+      presetName: null,
+      waitingFor: null,
+      requestSerial: 0
     };
   }
 
   componentDidMount(): void {
     void this._loadCatalog();
+    void this._loadPresets();
   }
 
-  componentWillUnmount(): void {
-    this._unmounted = true;
-    this._abort?.abort();
+  componentDidUpdate(): void {
+    const request = this.props.presetRequest;
+    if (request && request.serial !== this.state.requestSerial) {
+      this.setState({ waitingFor: request.name, requestSerial: request.serial });
+      return;
+    }
+    const { waitingFor, tasks } = this.state;
+    if (waitingFor && tasks) {
+      const preset = this._presets().presets.find(p => p.name === waitingFor);
+      if (preset) {
+        this._choosePreset(preset);
+      }
+    }
   }
+
+  private async _loadPresets(): Promise<void> {
+    try {
+      const listing = await this.props.api.presets();
+      const { presets, problems } = parsePresets(listing.presets, 'server');
+      this.setState({ serverPresets: presets, serverProblems: [...listing.problems, ...problems] });
+    } catch (error) {
+      this.setState({
+        serverProblems: [trans.__('Cannot load the presets: %1', (error as Error).message)]
+      });
+    }
+  }
+
+  /** Every preset, one per name (the server's first), and what is wrong with the others. */
+  private _presets(): { presets: IPreset[]; problems: string[] } {
+    const { serverPresets, serverProblems } = this.state;
+    const { settingsPresets, notebook } = this.props;
+    return presetsOf(serverPresets, serverProblems, settingsPresets, notebook?.presets);
+  }
+
+  private get _preset(): IPreset | null {
+    const { presetName, taskId } = this.state;
+    return activePreset(this._presets().presets, presetName, taskId);
+  }
+
+  /** Select a preset's task and fill the form with its params over the defaults. */
+  private _choosePreset(preset: IPreset): void {
+    const chosen = choosePreset(preset, this.state.tasks ?? [], this.state.formData);
+    this.setState({ waitingFor: null, extraErrors: {}, error: '', ...chosen } as any);
+  }
+
+  private _onPreset = (name: string | null): void => {
+    const preset = name ? this._presets().presets.find(p => p.name === name) : null;
+    if (preset) {
+      this._choosePreset(preset);
+    } else {
+      this.setState({ presetName: null, waitingFor: null });
+    }
+  };
+
+  private _onCopyPreset = (): void => {
+    const task = this._task;
+    if (task) {
+      const data = this.state.formData[task.id] ?? {};
+      void showPresetJson(presetFromForm(task.id, data, task.schema, this._preset));
+    }
+  };
 
   private async _loadCatalog(): Promise<void> {
     try {
@@ -114,7 +191,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
   }
 
   private _onTask = (event: React.ChangeEvent<HTMLSelectElement>): void => {
-    this.setState({ taskId: event.target.value, extraErrors: {}, error: '' });
+    this.setState({ taskId: event.target.value, presetName: null, extraErrors: {}, error: '' });
   };
 
   private _onKernel = (event: React.ChangeEvent<HTMLSelectElement>): void => {
@@ -139,7 +216,10 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
       return;
     }
     const schema = formSchema(task.schema);
-    const params = paramsOf(this.state.formData[task.id]);
+    // A preset's locked and hidden fields are sent at its values, whatever the form says.
+    const preset = this._preset;
+    const params = withFixedValues(paramsOf(this.state.formData[task.id]), preset, task.schema);
+    const part = preset?.view || undefined;
     // Check the form here first so a learner sees the mistake at once; the server checks again.
     const checked = validator.validateFormData(params, schema as any);
     if (checked.errors.length) {
@@ -171,97 +251,43 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
       this.setState({ runId, status: created.status });
       // A training run shows its curves while it trains.
       if (viewFor(task.id, 'started')) {
-        this.props.openView(runId, task.id, 'started');
+        this.props.openView(runId, task.id, 'started', part);
       }
     } catch (error) {
       this._showError(error, schema);
       this.setState({ status: 'idle' });
       return;
     }
-    await this._follow(runId, task.id);
+    await this._follow(runId, task.id, part);
   };
 
-  private async _follow(runId: string, taskId: string): Promise<void> {
+  private async _follow(runId: string, taskId: string, part?: string): Promise<void> {
     this._abort?.abort();
     const abort = new AbortController();
     this._abort = abort;
-    let final: Status | null = null;
-    try {
-      await this.props.api.watchRun(
-        runId,
-        event => {
-          if (this._unmounted || this.state.runId !== runId) {
-            return;
-          }
-          if (event.event === 'progress') {
-            this.setState({ progress: event.data, message: event.data.message ?? '' });
-          } else {
-            const { status, error } = event.data;
-            if (isTerminal(status)) {
-              final = status;
-            }
-            // The kernel can name the field that made the run fail (text too long, unknown model).
-            const field = status === 'failed' && error ? event.data.error_field : null;
-            const task = this._task;
-            const inline =
-              field && task
-                ? mapErrors([{ field, message: error as string }], task.schema).extraErrors
-                : null;
-            this.setState(state => {
-              // The kernel took a run that waited for a notebook cell: the waiting line is over.
-              const waited = isWaiting(state.status, state.progress) && status !== 'queued';
-              return {
-                status,
-                progress: waited ? null : state.progress,
-                message:
-                  status === 'failed'
-                    ? (error ?? '')
-                    : status === 'succeeded' || waited
-                      ? ''
-                      : state.message,
-                error: status === 'failed' && error ? error : state.error,
-                extraErrors: inline ?? state.extraErrors
-              };
-            });
-          }
-        },
-        abort.signal
-      );
-    } catch {
-      if (abort.signal.aborted) {
-        return;
-      }
-      // The event stream broke (a proxy, a network hiccup): poll instead.
-      final = await this._poll(runId, abort.signal);
-    }
-    if (final === null && !abort.signal.aborted) {
-      final = await this._poll(runId, abort.signal);
-    }
+    const final = await followRun(this.props.api, runId, abort.signal, {
+      alive: () => !this._unmounted && this.state.runId === runId,
+      progress: progress => this.setState({ progress, message: progress.message ?? '' }),
+      status: event => {
+        // The kernel can name the field that made the run fail (text too long, unknown model).
+        const field = event.status === 'failed' && event.error ? event.error_field : null;
+        const task = this._task;
+        const inline =
+          field && task
+            ? mapErrors([{ field, message: event.error as string }], task.schema).extraErrors
+            : null;
+        this.setState(state => ({
+          ...linesAfterStatus(state, event),
+          status: event.status,
+          extraErrors: inline ?? state.extraErrors
+        }));
+      },
+      polled: run => this.setState(state => linesOfRun(run, state.error) as any),
+      lost: error => this.setState({ error })
+    });
     if (final === 'succeeded' && viewFor(taskId, 'succeeded') && !this._unmounted) {
-      this.props.openView(runId, taskId, 'succeeded');
+      this.props.openView(runId, taskId, 'succeeded', part);
     }
-  }
-
-  private async _poll(runId: string, signal: AbortSignal): Promise<Status | null> {
-    while (!signal.aborted && !this._unmounted) {
-      try {
-        const run = await this.props.api.getRun(runId);
-        this.setState({
-          status: run.status,
-          progress: run.progress,
-          message: run.status === 'failed' ? (run.error ?? '') : (run.progress?.message ?? ''),
-          error: run.status === 'failed' && run.error ? run.error : this.state.error
-        });
-        if (isTerminal(run.status)) {
-          return run.status;
-        }
-      } catch (error) {
-        this.setState({ error: trans.__('Lost track of the run: %1', (error as Error).message) });
-        return null;
-      }
-      await new Promise(resolve => setTimeout(resolve, 1000));
-    }
-    return null;
   }
 
   private _onCancel = async (): Promise<void> => {
@@ -293,6 +319,9 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
     const notebook = this.props.notebook;
     const choice = validChoice(this.state.kernelChoice, notebook);
     const busy = this._busy;
+    const { presets, problems } = this._presets();
+    const preset = this._preset;
+    const drawn = task ? this._drawn.get(task, preset) : null;
     return (
       <div className="dlviz-panel-body">
         <header className="dlviz-panel-header">
@@ -301,22 +330,13 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
         </header>
         {/* Task, kernel, Run and the run's state stay at the top, in sight while the form scrolls. */}
         <div className="dlviz-panel-actions">
+          <PresetPicker
+            presets={presets}
+            presetName={preset ? preset.name : null}
+            onChange={this._onPreset}
+          />
           <TaskSelect tasks={tasks} taskId={this.state.taskId} onChange={this._onTask} />
-          <label className="dlviz-field">
-            <span>{trans.__('Kernel')}</span>
-            <select
-              className="jp-mod-styled"
-              data-testid="dlviz-kernel"
-              value={choice}
-              onChange={this._onKernel}
-            >
-              {kernelOptions(notebook).map(option => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <KernelSelect notebook={notebook} choice={choice} onChange={this._onKernel} />
           <div className="dlviz-buttons">
             <button
               className="jp-Button jp-mod-styled jp-mod-accept"
@@ -337,13 +357,25 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
           </div>
           <RunStatusLines status={status} message={message} progress={progress} error={error} />
         </div>
+        <div className="dlviz-buttons">
+          <button
+            className="jp-Button jp-mod-styled"
+            data-testid="dlviz-copy-preset"
+            title={trans.__('The task and its form as preset JSON, for a lesson')}
+            onClick={this._onCopyPreset}
+            disabled={!task}
+          >
+            {trans.__('Copy preset')}
+          </button>
+        </div>
+        <PresetHeader preset={preset} waitingFor={this.state.waitingFor} problems={problems} />
         {task && <p className="dlviz-task-description">{task.description}</p>}
-        {task && (
+        {task && drawn && (
           <div className="dlviz-form">
             <FormComponent
-              key={task.id}
-              schema={formSchema(task.schema) as any}
-              uiSchema={uiSchemaFor(task.schema) as any}
+              key={`${task.id}:${preset?.name ?? ''}`}
+              schema={drawn.schema}
+              uiSchema={drawn.ui}
               formData={this.state.formData[task.id] ?? {}}
               onChange={this._onForm}
               validator={validator as any}
@@ -357,42 +389,6 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
           </div>
         )}
       </div>
-    );
-  }
-}
-
-/** The side panel widget; `notebook` is updated from the notebook tracker. */
-export class DlvizPanel extends ReactWidget {
-  private _api: DlvizApi;
-  private _notebook: INotebookInfo | null = null;
-  private _openView: IPanelProps['openView'];
-
-  constructor(api: DlvizApi, openView: IPanelProps['openView']) {
-    super();
-    this._api = api;
-    this._openView = openView;
-    this.id = 'dlviz-lab-panel';
-    this.addClass('dlviz-panel');
-    this.title.icon = dlvizIcon;
-    this.title.caption = 'DL Viz';
-  }
-
-  get notebook(): INotebookInfo | null {
-    return this._notebook;
-  }
-
-  set notebook(value: INotebookInfo | null) {
-    const old = this._notebook;
-    if (old?.name === value?.name && old?.kernelId === value?.kernelId) {
-      return;
-    }
-    this._notebook = value;
-    this.update();
-  }
-
-  render(): JSX.Element {
-    return (
-      <DlvizPanelComponent api={this._api} notebook={this._notebook} openView={this._openView} />
     );
   }
 }

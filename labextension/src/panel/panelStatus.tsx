@@ -1,6 +1,6 @@
 /**
- * Parts of the panel drawn apart from its state: the task picker (tasks grouped by family) and
- * the run's state under the Run button: a progress bar, the status line (a queued run waiting
+ * Parts of the panel drawn apart from its state: the task picker (tasks grouped by family), the
+ * kernel picker and the run's state under the Run button: a progress bar, the status line (a queued run waiting
  * for a notebook cell says so in words) and the error line.
  */
 import React from 'react';
@@ -8,7 +8,7 @@ import React from 'react';
 import { trans } from '../i18n';
 import { IProgress, ITask } from '../api/client';
 import { isWaiting, progressFraction } from '../api/runStatus';
-import { groupTasks, statusLine } from './formLogic';
+import { groupTasks, INotebookInfo, kernelOptions, KernelChoice, statusLine } from './formLogic';
 
 export interface IRunStatusProps {
   status: string;
@@ -79,6 +79,33 @@ export function TaskSelect(props: ITaskSelectProps): JSX.Element {
               ))}
             </optgroup>
           ))}
+      </select>
+    </label>
+  );
+}
+
+export interface IKernelSelectProps {
+  notebook: INotebookInfo | null;
+  choice: KernelChoice;
+  onChange: (event: React.ChangeEvent<HTMLSelectElement>) => void;
+}
+
+/** The kernel picker: the notebook's kernel (when it has one) or the scratch kernel. */
+export function KernelSelect(props: IKernelSelectProps): JSX.Element {
+  return (
+    <label className="dlviz-field">
+      <span>{trans.__('Kernel')}</span>
+      <select
+        className="jp-mod-styled"
+        data-testid="dlviz-kernel"
+        value={props.choice}
+        onChange={props.onChange}
+      >
+        {kernelOptions(props.notebook).map(option => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
       </select>
     </label>
   );

@@ -3,6 +3,8 @@
  * data only in the .ipynb, drawn here every time the notebook opens, offline. The attention
  * views are BertViz's own scripts in the same sandboxed iframe as the dock views; the scripts
  * come from this Jupyter server's dlviz-lab/assets, never from a CDN and never from the output.
+ * The other families' outputs (filters, hidden states, decision boundary, latent space, training
+ * curves) are drawn on canvases by one small renderer each, in outputs/.
  */
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
@@ -26,10 +28,11 @@ import {
   viewDocument
 } from './transformer/bertvizViews';
 import { KIND_LABELS, loadViewScripts } from './transformer/viewKinds';
+import { rendererFor } from './outputs';
 
 export const VIEW_MIME_TYPE = 'application/vnd.dlviz-lab.view.v1+json';
 
-/** One output of `show.attention` or `show.model_summary`. */
+/** One output of `dlviz_lab.show`: attention, model summary, or a family's view (outputs/). */
 export class ViewOutput extends Widget implements IRenderMime.IRenderer {
   private _mimeType: string;
   private _api: DlvizApi;
@@ -48,7 +51,10 @@ export class ViewOutput extends Widget implements IRenderMime.IRenderer {
       return;
     }
     try {
-      if (payload.view === 'model_summary') {
+      const family = rendererFor(payload.view);
+      if (family) {
+        family(payload, this.node);
+      } else if (payload.view === 'model_summary') {
         this._renderSummary(payload);
       } else if (payload.view === 'head' || payload.view === 'model' || payload.view === 'neuron') {
         await this._renderAttention(payload, payload.view);
@@ -222,7 +228,8 @@ export function rendererFactory(api: DlvizApi): IRenderMime.IRendererFactory {
 export function mimeExtension(api: DlvizApi): IRenderMime.IExtension {
   return {
     id: 'dlviz-lab:rendermime',
-    description: 'Draws the outputs of dlviz_lab.show (BertViz views, model summaries) offline.',
+    description:
+      'Draws the outputs of dlviz_lab.show (BertViz views, model summaries, filters, hidden states, decision boundaries, latent spaces, training curves) offline.',
     rendererFactory: rendererFactory(api),
     rank: 10,
     dataType: 'json'

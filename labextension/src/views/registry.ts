@@ -6,6 +6,7 @@
  * Adding a task: write its kernel folder and schema, its view in a folder of `views/`, and one
  * entry below (docs/architecture.md, "Adding a task").
  */
+import { autoencoderExplorer } from './autoencoder/aeView';
 import { cnnExplorer } from './cnn/cnnView';
 import { mlpPlayground } from './mlp/mlpView';
 import { rnnCompareView } from './rnn/compareView';
@@ -39,9 +40,15 @@ export const TASKS: ReadonlyArray<ITaskEntry> = [
   { task: 'rnn.train', started: trainingMonitor, succeeded: rnnExplorer, accuracy: true },
   { task: 'rnn.inspect', succeeded: rnnExplorer },
   { task: 'rnn.units', succeeded: rnnExplorer },
-  { task: 'rnn.compare', succeeded: rnnCompareView },
-  // the autoencoder family's own views are still to come (issue 12): its training has the monitor
-  { task: 'autoencoder.train', started: trainingMonitor, accuracy: false }
+  // the comparison view draws each cell's curves live, then the result: open at both moments
+  { task: 'rnn.compare', started: rnnCompareView, succeeded: rnnCompareView },
+  {
+    task: 'autoencoder.train',
+    started: trainingMonitor,
+    succeeded: autoencoderExplorer,
+    accuracy: false
+  },
+  { task: 'autoencoder.inspect', succeeded: autoencoderExplorer }
 ];
 
 /** Every view definition the tasks use, once each, in a stable order. */
@@ -51,7 +58,8 @@ export const VIEWS: ReadonlyArray<IViewDefinition> = [
   cnnExplorer,
   mlpPlayground,
   rnnExplorer,
-  rnnCompareView
+  rnnCompareView,
+  autoencoderExplorer
 ];
 
 /** The entry of a task, or undefined for a task that opens no view (its status shows in the panel). */

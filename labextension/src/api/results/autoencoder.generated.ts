@@ -40,9 +40,21 @@ export type AutoencoderInspectResult = ({
   method: 'identity' | 'pca';
   /** float32 [G, G, C, H, W] */
   images: Float32ResultArray;
+} | {
+  action: 'compare';
+  components: number;
+  network_mse: number;
+  pca_mse: number;
+  explained_variance: number;
+  /** float32 [S, C, H, W]: the first images */
+  images: Float32ResultArray;
+  /** float32 [S, C, H, W]: the network's reconstructions */
+  network: Float32ResultArray;
+  /** float32 [S, C, H, W]: PCA's reconstructions */
+  pca: Float32ResultArray;
 }) & {
   task?: 'autoencoder.inspect';
-  action?: 'latent' | 'decode' | 'encode' | 'interpolate' | 'grid';
+  action?: 'latent' | 'decode' | 'encode' | 'interpolate' | 'grid' | 'compare';
   latent_size?: number;
   vae?: boolean;
   source?: { run: string | null; encoder: string | null; epoch: number | null };
@@ -62,7 +74,12 @@ export interface AutoencoderTrainResult extends TrainingRunFields {
   };
   model: AutoencoderSummary;
   warnings: TrainingWarning[];
-  errors: { validation_mse: number[]; validation_kl: (number | null)[] | null };
+  errors: {
+    train_mse: (number | null)[];
+    train_kl: (number | null)[] | null;
+    validation_mse: number[];
+    validation_kl: (number | null)[] | null;
+  };
   test_mse: number;
   test_kl: number | null;
   pca: { components: number; test_mse: number; explained_variance: number };

@@ -22,6 +22,7 @@ export interface MlpTrainResult extends TrainingRunFields {
   /** [C][C] on the test points: row = true class, column = predicted; null for regression. */
   confusion: number[][] | null;
   output: PlaneOutput;
+  model_code: string;
 }
 
 export interface PlaneDataset {

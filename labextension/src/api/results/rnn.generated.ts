@@ -12,6 +12,12 @@ export interface RnnCompareResult {
   task: 'rnn.compare';
   dataset: SequenceDataset;
   chance: number | null;
+  /**
+   * [low, high]: the central 95% of the validation accuracy a guesser without memory scores,
+   * each prediction right with probability chance (binomial over the validation steps with a
+   * target, or the validation sequences); an accuracy above high is not luck. Null for values.
+   */
+  chance_band: number[] | null;
   cells: ComparedCell[];
 }
 
@@ -133,6 +139,7 @@ export interface ComparedCell {
     validation_accuracy: (number | null)[];
   };
   bits_per_character: (number | null)[] | null;
+  accuracy_by_step: (number | null)[] | null;
   memory: {
     step: number;
     /** float32 [T]. */
@@ -220,7 +227,7 @@ export interface SequenceDataset {
 export interface TimeGradients {
   epochs: number[];
   samples: number;
-  /** float32 [E+1, L, T]; both directions joined. */
+  /** float32 [M, L, T], one row per measured epoch; both directions joined. */
   norms: Float32ResultArray;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The playground's controls: play / pause, one step, reset (same first weights or new ones),
  * the learning rate, regularisation and noise (they apply while it plays), and the set-up as
- * JSON: "Copy set-up" puts it on the clipboard, "Open set-up" starts again from a pasted one.
+ * JSON: "Copy set-up" puts it on the clipboard, "Open set-up" starts again from a pasted one;
+ * "Insert code" adds a notebook cell that gets the network from the kernel (`get_model`).
  */
 import { Clipboard } from '@jupyterlab/apputils';
 
@@ -17,6 +18,8 @@ export interface IControlActions {
   reset(newWeights: boolean): void;
   setRates(rates: IRates): void;
   openSetup(params: Params): void;
+  /** Add the cell that gets the network as it is now (below the notebook's active cell). */
+  insertCode(): void;
   /** The set-up as it is now (the params of the next run). */
   params(): Params;
 }
@@ -49,6 +52,7 @@ export class Controls {
   private _open = button('dlviz-mlp-open-setup', trans.__('Open set-up…'));
   private _paste = el('textarea', 'dlviz-mlp-setup-text');
   private _load = button('dlviz-mlp-load-setup', trans.__('Start from this set-up'));
+  private _insert = button('dlviz-insert-code', trans.__('Insert code'));
   private _pasteBox: HTMLElement;
   private _message = el('span', 'dlviz-mlp-message');
   private _playing = false;
@@ -78,6 +82,11 @@ export class Controls {
     this._paste.rows = 8;
     this._paste.placeholder = trans.__('Paste a set-up (the JSON of "Copy set-up")');
     this._load.onclick = () => this._onLoad();
+    this._insert.onclick = () => _actions.insertCode();
+    this._insert.title = trans.__(
+      'Add a notebook cell that gets this network from the kernel (dlviz_kernel.get_model) below the active cell'
+    );
+    this._insert.disabled = true;
     this._pasteBox = el('div', 'dlviz-mlp-paste', undefined, this._paste, this._load);
     this._pasteBox.hidden = true;
     this._message.setAttribute('data-testid', 'dlviz-mlp-message');
@@ -88,7 +97,7 @@ export class Controls {
       field(trans.__('Regularization'), this._kind),
       field(trans.__('Regularization rate'), this._regRate),
       field(trans.__('Noise'), this._noise, this._noiseLabel),
-      el('div', 'dlviz-mlp-buttons', undefined, this._copy, this._open),
+      el('div', 'dlviz-mlp-buttons', undefined, this._copy, this._open, this._insert),
       this._pasteBox,
       this._message
     );
@@ -111,6 +120,11 @@ export class Controls {
     this._play.textContent = playing ? trans.__('Pause') : trans.__('Play');
     this._play.setAttribute('aria-pressed', String(playing));
     this.node.setAttribute('data-state', playing ? 'playing' : busy ? 'busy' : 'idle');
+  }
+
+  /** Whether a network is there for "Insert code" (a run's result arrived). */
+  setCodeReady(ready: boolean): void {
+    this._insert.disabled = !ready;
   }
 
   say(message: string): void {

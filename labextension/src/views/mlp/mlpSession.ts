@@ -97,7 +97,8 @@ export class PlaygroundSession {
         return this._playLoop(generation);
       }
       if (generation === this._generation) {
-        this._playing = false;
+        this._playing = false; // the panel's run is over: Play, not Pause
+        this._announce();
       }
       await this._settle(run.id, status);
     });
@@ -114,12 +115,18 @@ export class PlaygroundSession {
     this._enqueue(() => this._playLoop(generation));
   }
 
-  /** Stop training; the kernel keeps the model where it stopped. */
+  /**
+   * Stop training; the kernel keeps the model where it stopped. Only a playing run is
+   * cancelled: a step, a reset or the read-back after a pause finish on their own (cancelling
+   * them, as a step right after a pause once did, lost the step).
+   */
   pause(): void {
     this._playing = false;
     this._generation++;
     this._restart = false;
-    this._cancelCurrent();
+    if (this._currentPlays) {
+      this._cancelCurrent();
+    }
     this._announce();
   }
 
@@ -226,6 +233,11 @@ export class PlaygroundSession {
     }
     this.history.startRun();
     this._currentPlays = playing;
+    if (playing && !this._playing) {
+      // paused while the run was being created: stop it at once
+      this._cancelled.add(created.id);
+      void this._api.cancelRun(created.id).catch(() => undefined);
+    }
     const status = await this._watch(created.id);
     this._currentPlays = false;
     if (status === 'cancelled' && playing) {
@@ -248,7 +260,8 @@ export class PlaygroundSession {
     return status;
   }
 
-  /** Follow a run's events until it is over; each finished epoch is a frame. */
+  /** Follow a run's events until it is over; each finished epoch is a frame, and so are the
+   * weights sent inside a long epoch. */
   private async _watch(id: string): Promise<RunStatus | null> {
     this._current = id;
     this._started = false;
@@ -258,8 +271,14 @@ export class PlaygroundSession {
         this._started = true;
       }
       const data = event.event === 'progress' ? event.data : null;
-      if (data && data.phase === 'epoch' && Array.isArray(data.weights)) {
+      if (!data || !Array.isArray(data.weights)) {
+        return;
+      }
+      if (data.phase === 'epoch') {
         this.history.add(data as any);
+        this._listener.frame(data.weights as ILayerWeights[], this.history.epoch);
+      } else if (data.phase === 'train') {
+        // inside a long epoch: the weights so far, the epoch counter stays
         this._listener.frame(data.weights as ILayerWeights[], this.history.epoch);
       }
     };

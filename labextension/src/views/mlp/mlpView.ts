@@ -43,6 +43,8 @@ export class PlaygroundContent extends Widget {
   private _kind = { setup: 'playground', classes: 2 as number | null };
   private _last: IFrame | null = null;
   private _drawMs = 0;
+  /** The "Insert code" cell of the newest result: get_model of the run the kernel keeps. */
+  private _modelCode: string | null = null;
   private _message = el(
     'div',
     'dlviz-view-message',
@@ -54,7 +56,7 @@ export class PlaygroundContent extends Widget {
   private _output = new OutputSection();
   private _stats = new StatsSection();
 
-  constructor(api: DlvizApi, runId: string, _actions: IViewActions) {
+  constructor(api: DlvizApi, runId: string, actions: IViewActions) {
     super();
     this._api = api;
     this.runId = runId;
@@ -79,6 +81,11 @@ export class PlaygroundContent extends Widget {
       step: () => session.step(),
       reset: fresh => session.reset(fresh),
       setRates: rates => session.setRates(rates),
+      insertCode: () => {
+        if (this._modelCode) {
+          actions.insertCode(this._modelCode);
+        }
+      },
       openSetup: params => {
         this._plane = null;
         if (this.parent) {
@@ -185,6 +192,9 @@ export class PlaygroundContent extends Widget {
     this._output.setKind(this._kind, data.ranges, [data.columns[a], data.columns[b]]);
     this._output.setPoints(result.train as IPoints, result.test as IPoints);
     this._stats.setConfusion(result.confusion);
+    // results kept from before the playground had "Insert code" have no cell
+    this._modelCode = result.model_code ?? null;
+    this._controls.setCodeReady(this._modelCode !== null);
     this._controls.showParams(this._session.params);
     this.node.setAttribute('data-results', String(Number(this.node.dataset.results ?? 0) + 1));
     if (this._last) {
@@ -208,6 +218,8 @@ export class PlaygroundContent extends Widget {
     // the mean time a frame takes to draw (the frame-rate benchmark reads it)
     this._drawMs += performance.now() - start;
     this.node.setAttribute('data-draw-ms', (this._drawMs / this._gate.drawn).toFixed(2));
+    // frames that came while another waited to be drawn (the benchmark adds them to the drawn)
+    this.node.setAttribute('data-dropped', String(this._gate.dropped));
   }
 }
 

@@ -169,6 +169,10 @@ export class OutputSection {
     if (this._showTest.checked) {
       draw(this._test, true);
     }
+    // how many points are drawn (the browser test compares them with the data's rows)
+    const shown =
+      (this._train?.x.length ?? 0) + (this._showTest.checked ? (this._test?.x.length ?? 0) : 0);
+    this._dots.setAttribute('data-points', String(shown));
   }
 }
 

@@ -1,7 +1,10 @@
 /**
- * Pure logic of the comparison view: how far back a cell's memory reaches, and the PNG of the
- * memory plots side by side (a canvas, painted from the numbers). Tested by jest.
+ * Logic of the comparison view: how far back a cell's memory reaches, the PNG of the memory
+ * plots side by side (a canvas, painted from the numbers), the live curves of each cell from
+ * the run's progress events, and which comparison a cell's run belongs to. Tested by jest.
  */
+import { IRun } from '../../api/client';
+import { resultOf, SequenceDataset } from '../../api/results';
 import { shares } from './rnnLogic';
 
 /**
@@ -53,4 +56,143 @@ export function paintMemory(
     });
   });
   return canvas;
+}
+
+/** One cell's curves while the comparison trains: one value per finished epoch. */
+export interface ILiveCell {
+  cell: string;
+  epochs: number[];
+  validation_loss: (number | null)[];
+  validation_accuracy: (number | null)[];
+  bits_per_character: (number | null)[];
+}
+
+function finite(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * The cells' curves after one progress event of an `rnn.compare` run. Its epoch events are
+ * tagged with their cell (`cell`, `cell_index`, `cells`; rnn/compare.py); an event of another
+ * phase, or untagged, changes nothing. A replayed epoch replaces its point. Returns new curves.
+ */
+export function addCellProgress(
+  cells: ILiveCell[],
+  event: { [key: string]: unknown }
+): ILiveCell[] {
+  const epoch = event?.epoch;
+  const name = event?.cell;
+  const index = event?.cell_index;
+  if (
+    event?.phase !== 'epoch' ||
+    typeof epoch !== 'number' ||
+    typeof name !== 'string' ||
+    typeof index !== 'number'
+  ) {
+    return cells;
+  }
+  const out = cells.map(c => ({
+    ...c,
+    epochs: [...c.epochs],
+    validation_loss: [...c.validation_loss],
+    validation_accuracy: [...c.validation_accuracy],
+    bits_per_character: [...c.bits_per_character]
+  }));
+  while (out.length <= index) {
+    out.push({
+      cell: '',
+      epochs: [],
+      validation_loss: [],
+      validation_accuracy: [],
+      bits_per_character: []
+    });
+  }
+  const cell = out[index];
+  cell.cell = name;
+  let at = cell.epochs.indexOf(epoch);
+  if (at < 0) {
+    at = cell.epochs.findIndex(e => e > epoch);
+    at = at < 0 ? cell.epochs.length : at;
+    cell.epochs.splice(at, 0, epoch);
+    cell.validation_loss.splice(at, 0, null);
+    cell.validation_accuracy.splice(at, 0, null);
+    cell.bits_per_character.splice(at, 0, null);
+  }
+  cell.validation_loss[at] = finite(event.validation_loss);
+  // a class per step: the share of the steps with a target, as the result's history has it
+  cell.validation_accuracy[at] = finite(
+    event.validation_step_accuracy ?? event.validation_accuracy
+  );
+  cell.bits_per_character[at] = finite(event.validation_bits_per_character);
+  return out.filter(c => c.cell);
+}
+
+/** How far the whole comparison is, 0..1, from a progress event of one of its cells. */
+export function compareFraction(
+  event: { [key: string]: unknown } | null | undefined
+): number | null {
+  const { step, total, cell_index: index, cells } = event ?? {};
+  if (typeof step !== 'number' || typeof total !== 'number' || total <= 0) {
+    return null;
+  }
+  const share = Math.max(0, Math.min(1, step / total));
+  if (typeof index !== 'number' || typeof cells !== 'number' || cells <= 0) {
+    return share;
+  }
+  return Math.max(0, Math.min(1, (index + share) / cells));
+}
+
+/** Epochs 1..n of a chart's axis and each cell's values on it (null where it has none yet). */
+export function onEpochAxis(
+  cells: { epochs: number[]; values: (number | null)[] }[],
+  planned: number
+): { xs: number[]; values: (number | null)[][] } {
+  const last = Math.max(planned, ...cells.flatMap(c => c.epochs), 1);
+  const xs = Array.from({ length: last }, (_, i) => i + 1);
+  const values = cells.map(c => xs.map(x => c.values[c.epochs.indexOf(x)] ?? null));
+  return { xs, values };
+}
+
+/** A cell of a comparison as the RNN explorer reads it. */
+export interface ICellOfCompare {
+  compareRun: string;
+  cell: string;
+  dataset: SequenceDataset;
+  /** 0 (before training) and every epoch it finished: kept unless a byte budget thinned them. */
+  epochs: number[];
+  /** Its last validation accuracy, if any. */
+  accuracy: number | null;
+}
+
+/**
+ * The comparison a cell run `<compare id>-<cell>` belongs to (rnn/compare.py keeps each cell
+ * under that id in the kernel), read from the server; null when `runId` is no such cell.
+ */
+export async function compareCellOf(
+  runId: string,
+  getRun: (id: string) => Promise<IRun>
+): Promise<ICellOfCompare | null> {
+  const match = /^(.+)-(rnn|lstm|gru)$/.exec(runId);
+  if (!match) {
+    return null;
+  }
+  let run: IRun;
+  try {
+    run = await getRun(match[1]);
+  } catch {
+    return null;
+  }
+  const result = run.status === 'succeeded' ? resultOf(run, 'rnn.compare') : null;
+  const cell = result?.cells.find(c => c.run === runId);
+  if (!result || !cell) {
+    return null;
+  }
+  const accuracy = cell.history.validation_accuracy;
+  return {
+    compareRun: match[1],
+    cell: cell.cell,
+    dataset: result.dataset,
+    epochs: [0, ...cell.history.epochs],
+    accuracy: finite(accuracy[accuracy.length - 1])
+  };
 }

@@ -9,16 +9,18 @@ import { Widget } from '@lumino/widgets';
 
 import { ApiError, DlvizApi, IRun } from '../../api/client';
 import { RUN_GONE_MESSAGE } from '../../api/keptRuns';
-import { runAndWatch, waitForRun } from '../../api/runAndWatch';
+import { runAndWatch } from '../../api/runAndWatch';
 import { ComparedCell, resultOf, RnnCompareResult } from '../../api/results';
 import { isTerminal } from '../../api/runStatus';
 import { trans } from '../../i18n';
 import { Decoded, decodeResult } from '../cnn/cnnResult';
 import { IViewActions, IViewDefinition } from '../shared/actions';
 import { runViewId } from '../shared/docked';
-import { drawChart, el, ISeries, legend, SERIES_COLORS, svgEl } from '../shared/draw';
+import { el, svgEl } from '../shared/draw';
 import { formatPercent, formatSeconds, formatCount } from '../shared/format';
 import { runViewDefinition } from '../shared/viewDefinition';
+import { cellName, curveCharts } from './compareCharts';
+import { CompareLive } from './compareLive';
 import { EXPLAIN } from './explanations';
 import { renderFacts, rnnLayout } from './layout';
 import { paintMemory, memoryReach } from './compareLogic';
@@ -28,11 +30,6 @@ import { shares } from './rnnLogic';
 
 type Cell = Decoded<ComparedCell>;
 
-/** A cell's name as a learner reads it. */
-function cellName(cell: string): string {
-  return cell === 'rnn' ? trans.__('plain RNN') : cell.toUpperCase();
-}
-
 export class CompareContent extends Widget {
   readonly runId: string;
   private _api: DlvizApi;
@@ -41,6 +38,7 @@ export class CompareContent extends Widget {
   private _kernelId: string | null = null;
   private _cells: Cell[] = [];
   private _message = el('div', 'dlviz-view-message', trans.__('Loading the comparison…'));
+  private _live = el('div', 'dlviz-rnn-compare-live-host');
   private _status = el('span', 'dlviz-cnn-status');
   private _facts = el('div', 'dlviz-view-facts');
   private _curves = el('div', 'dlviz-rnn-compare-curves');
@@ -98,6 +96,7 @@ export class CompareContent extends Widget {
         layout.header,
         layout.toolbar,
         this._message,
+        this._live,
         layout.body
       )
     );
@@ -114,10 +113,7 @@ export class CompareContent extends Widget {
     try {
       run = await this._api.getRunWithArrays(this.runId);
       if (!isTerminal(run.status)) {
-        this._message.textContent = trans.__(
-          'This run is still going; the comparison fills in when it is done.'
-        );
-        await waitForRun(this._api, run.id, this._abort.signal);
+        await this._followLive(run);
         run = await this._api.getRunWithArrays(this.runId);
       }
     } catch (error) {
@@ -136,8 +132,23 @@ export class CompareContent extends Widget {
       return fallback;
     }
     this._kernelId = run.kernel_id;
+    this._live.replaceChildren();
     this._show(decodeResult(result));
     return trans.__('Compare: %1', result.dataset.name);
+  }
+
+  /** Curves growing as the cells train, until the run is over. */
+  private async _followLive(run: IRun): Promise<void> {
+    this._message.textContent = trans.__(
+      'The cells are training one after the other; their curves grow below, and the memory plots come when all are done.'
+    );
+    const planned = Number(run.params?.training?.epochs ?? 0);
+    const live = new CompareLive(this._api, run.id, planned, this._abort.signal);
+    this._live.replaceChildren(live.node);
+    if (run.progress) {
+      live.onProgress(run.progress);
+    }
+    await live.follow();
   }
 
   private _show(result: Decoded<RnnCompareResult>): void {
@@ -147,60 +158,19 @@ export class CompareContent extends Widget {
       facts.push([trans.__('Chance accuracy'), formatPercent(result.chance)]);
     }
     renderFacts(this._facts, facts);
-    const series = (pick: (c: Cell) => (number | null)[]): ISeries[] =>
-      result.cells.map((c, k) => ({
-        label: cellName(c.cell),
-        values: pick(c),
-        color: SERIES_COLORS[k % SERIES_COLORS.length]
-      }));
-    const epochs = result.cells[0]?.history.epochs ?? [];
-    const chart = (title: string, values: ISeries[], options: object, testid: string) => {
-      const svg = svgEl('svg', { class: 'dlviz-chart', role: 'img', 'aria-label': title });
-      svg.setAttribute('data-testid', testid);
-      drawChart(svg, epochs, values, { title, ...options });
-      return el('figure', 'dlviz-figure', undefined, svg as unknown as Node, legend(values));
-    };
-    const charts = [
-      chart(
-        trans.__('Validation loss'),
-        series(c => c.history.validation_loss),
-        {},
-        'dlviz-rnn-compare-loss'
-      )
-    ];
-    if (result.cells.some(c => c.history.validation_accuracy.some(v => typeof v === 'number'))) {
-      const accuracy = series(c => c.history.validation_accuracy);
-      if (typeof result.chance === 'number') {
-        accuracy.push({
-          label: trans.__('chance'),
-          values: epochs.map(() => result.chance),
-          color: 'var(--jp-ui-font-color2, #888)',
-          dashed: true
-        });
-      }
-      charts.push(
-        chart(
-          trans.__('Validation accuracy'),
-          accuracy,
-          { yDomain: [0, 1], percent: true },
-          'dlviz-rnn-compare-accuracy'
-        )
-      );
-    }
-    if (result.cells.some(c => c.bits_per_character)) {
-      charts.push(
-        chart(
-          trans.__('Bits per character'),
-          series(c => c.bits_per_character ?? []),
-          {},
-          'dlviz-rnn-compare-bits'
-        )
-      );
-    }
-    this._curves.replaceChildren(
-      el('div', 'dlviz-chart-row', undefined, ...charts),
-      this._table(result)
-    );
+    const curves = result.cells.map(c => ({
+      cell: c.cell,
+      epochs: c.history.epochs,
+      validation_loss: c.history.validation_loss,
+      validation_accuracy: c.history.validation_accuracy,
+      bits_per_character: c.bits_per_character
+    }));
+    const charts = curveCharts(curves, {
+      chance: result.chance,
+      planned: 0,
+      band: result.chance_band
+    });
+    this._curves.replaceChildren(charts, this._table(result));
     this._memory.replaceChildren(
       el('div', 'dlviz-rnn-compare-row', undefined, ...result.cells.map(c => this._memoryOf(c)))
     );

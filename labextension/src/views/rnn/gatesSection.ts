@@ -10,7 +10,7 @@ import { maxAbs } from '../shared/colors';
 import { formatPercent } from '../shared/format';
 import { formulas, GATE_SYMBOLS, num } from './rnnFormulas';
 import { saturationPoints, stepLabels, unitsBySteps } from './rnnLogic';
-import { box, formulaLine, unitMap, writeFormulas } from './rnnDraw';
+import { box, formulaLine, needsKernel, unitMap, writeFormulas } from './rnnDraw';
 import { Select } from './heatmapSection';
 import { cellOf, formulaLayer, IRnnState, layerOf, orderOf, stepsByUnits } from './rnnState';
 
@@ -31,6 +31,8 @@ export function gateTitle(gate: string): string {
 
 /** Gates with values in 0..1 (sigmoid); the others (tanh, pre-activation) are signed. */
 const SIGMOID = new Set(['input', 'forget', 'output', 'reset', 'update']);
+/** Gates after a tanh, within ±1 whatever the weights (a plain RNN's pre-activation is not). */
+const TANH = new Set(['cell', 'new']);
 
 export class GatesSection {
   readonly gates = box('dlviz-rnn-gates');
@@ -42,6 +44,11 @@ export class GatesSection {
   }
 
   render(state: IRnnState): void {
+    if (state.saved) {
+      this.gates.replaceChildren(needsKernel());
+      this.saturation.replaceChildren(needsKernel());
+      return;
+    }
     const layer = layerOf(state);
     const order = orderOf(state);
     const all = formulas(cellOf(state), formulaLayer(layer), state.unit, state.step);
@@ -56,7 +63,12 @@ export class GatesSection {
           steps: m.steps,
           labels,
           range: SIGMOID.has(gate) ? [0, 1] : undefined,
-          limit: SIGMOID.has(gate) ? undefined : Math.max(1e-6, maxAbs(m.data)),
+          // tanh gates (g, n) stay within ±1: the same scale at every epoch unless per epoch
+          limit: SIGMOID.has(gate)
+            ? undefined
+            : TANH.has(gate) && !state.perEpoch
+              ? 1
+              : Math.max(1e-6, maxAbs(m.data)),
           row: order.indexOf(state.unit),
           step: state.step,
           testid: `dlviz-rnn-gate-${gate}`,

@@ -5,7 +5,6 @@
  */
 import { trans } from '../../i18n';
 import { el } from '../shared/draw';
-import { maxAbs } from '../shared/colors';
 import { formulas, num } from './rnnFormulas';
 import {
   brushSpan,
@@ -23,6 +22,7 @@ import {
   formulaLayer,
   IRnnState,
   layerOf,
+  limitOf,
   orderOf,
   signalOf,
   stepsByUnits,
@@ -68,7 +68,7 @@ export class HeatmapSection {
       rows: order.length,
       steps: m.steps,
       labels,
-      limit: Math.max(1e-6, maxAbs(m.data)),
+      limit: limitOf(state),
       row: order.indexOf(state.unit),
       step: state.step,
       spans,
@@ -79,6 +79,7 @@ export class HeatmapSection {
     this._host.setAttribute('data-units', String(order.length));
     this._host.setAttribute('data-steps', String(m.steps));
     this._host.setAttribute('data-order', order.slice(0, 16).join(','));
+    this._host.setAttribute('data-limit', String(limitOf(state)));
     this._listen(state, map.area, map.cell, order, labels);
     const column = unitColumn(m, state.unit);
     const signal = signalOf(state);
@@ -128,11 +129,28 @@ export class HeatmapSection {
       this._select({ orderBy: by as UnitOrder, signal: name ?? state.signal });
     });
     order.setAttribute('data-testid', 'dlviz-rnn-order');
+    const perEpoch = el('input');
+    perEpoch.type = 'checkbox';
+    perEpoch.checked = state.perEpoch;
+    perEpoch.setAttribute('data-testid', 'dlviz-rnn-scale-per-epoch');
+    perEpoch.onchange = () => this._select({ perEpoch: perEpoch.checked });
+    const scale = el(
+      'label',
+      'dlviz-rnn-scale',
+      undefined,
+      perEpoch,
+      document.createTextNode(trans.__('scale per epoch'))
+    );
+    scale.title = trans.__(
+      'Off: the colours mean the same value at every epoch (±%1), so the epochs compare like with like. On: each epoch uses its own largest value.',
+      num(limitOf({ ...state, perEpoch: false }))
+    );
     this._controls.replaceChildren(
       el('label', undefined, trans.__('Layer')),
       layers,
       el('label', undefined, trans.__('Rows')),
-      order
+      order,
+      scale
     );
   }
 

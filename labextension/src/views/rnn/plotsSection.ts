@@ -9,7 +9,7 @@ import { el, heatmap, svgEl } from '../shared/draw';
 import { formatPercent } from '../shared/format';
 import { num } from './rnnFormulas';
 import { shares, stepLabels, topAt } from './rnnLogic';
-import { box, formulaLine } from './rnnDraw';
+import { box, formulaLine, needsKernel } from './rnnDraw';
 import { Select } from './heatmapSection';
 import { IRnnState, layerOf, stepsOf } from './rnnState';
 
@@ -48,6 +48,8 @@ export class PlotsSection {
       map.style.width = `${steps * 22}px`;
       map.style.height = `${classes * 14}px`;
       map.setAttribute('data-testid', 'dlviz-rnn-class-map');
+      map.setAttribute('data-classes', String(classes));
+      map.setAttribute('data-steps', String(steps));
       const names = el(
         'div',
         'dlviz-rnn-class-names',
@@ -63,8 +65,10 @@ export class PlotsSection {
             probability: p.probabilities!.data[t * (p.probabilities!.shape[1] ?? 1) + c]
           })).sort((a, b) => b.probability - a.probability)
         : topAt(p.top_k.indices, p.top_k.probabilities, p.labels, t);
-      parts.push(
-        el('div', 'dlviz-muted', trans.__('After step %1 (%2):', t, labels[t])),
+      const bars = el('div', 'dlviz-rnn-prediction-bars');
+      bars.setAttribute('data-testid', 'dlviz-rnn-prediction-bars');
+      bars.setAttribute('data-step', String(t));
+      bars.append(
         ...top.map(({ label, probability }) => {
           const bar = el('div', 'dlviz-bar-fill');
           bar.style.width = `${Math.round(probability * 100)}%`;
@@ -76,9 +80,12 @@ export class PlotsSection {
             el('div', 'dlviz-bar', undefined, bar),
             el('span', 'dlviz-bar-value', formatPercent(probability))
           );
+          row.dataset.label = label;
+          row.dataset.probability = String(probability);
           return row;
         })
       );
+      parts.push(el('div', 'dlviz-muted', trans.__('After step %1 (%2):', t, labels[t])), bars);
     } else if (p.values) {
       parts.push(
         el(
@@ -94,6 +101,10 @@ export class PlotsSection {
   }
 
   private _renderMemory(state: IRnnState): void {
+    if (state.saved) {
+      this.memory.replaceChildren(needsKernel());
+      return;
+    }
     const memory = state.result.memory;
     const norms = memory.gradient_norms.data;
     const steps = norms.length;

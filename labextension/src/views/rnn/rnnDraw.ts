@@ -31,6 +31,19 @@ export function writeFormulas(node: HTMLElement, unit: number, step: number, lin
   );
 }
 
+/** The line a section shows instead of its picture while its kernel is gone. */
+export function needsKernel(): HTMLElement {
+  const node = el(
+    'p',
+    'dlviz-muted dlviz-rnn-needs-kernel',
+    trans.__(
+      'This needs the trained model, and its kernel is gone: only the hidden states and predictions saved with the run are shown.'
+    )
+  );
+  node.setAttribute('data-testid', 'dlviz-rnn-needs-kernel');
+  return node;
+}
+
 /** A select with (value, label) options and the value chosen. */
 export function select(
   options: [string, string][],

@@ -7,6 +7,8 @@ import { trans } from '../../i18n';
 import { el } from '../shared/draw';
 import { canvasPng, currentTheme, downloadBlob, fileNameOf } from '../shared/frame';
 import { snapshotHtml } from '../shared/snapshot';
+import { stepLabels } from './rnnLogic';
+import { IRnnState, layerOf, stepsOf } from './rnnState';
 
 export interface IExportSource {
   title: string;
@@ -83,4 +85,16 @@ function labelledPng(picture: {
   context.imageSmoothingEnabled = false;
   context.drawImage(source, 10, top, width, height);
   return canvasPng(canvas);
+}
+
+/** The PNG's picture of the explorer: the hidden-state heat map with its step labels. */
+export function heatmapPicture(canvas: HTMLCanvasElement | null, state: IRnnState | null) {
+  if (!canvas || !state) {
+    return null;
+  }
+  return {
+    canvas,
+    labels: stepLabels(state.result.input.characters, stepsOf(state)),
+    caption: trans.__('Hidden states of layer %1, units × steps', layerOf(state).layer + 1)
+  };
 }

@@ -4,12 +4,12 @@
  * brushed span. No drawing: the shell passes what to do with the answers.
  */
 import { DlvizApi } from '../../api/client';
-import { modelGone } from '../../api/keptRuns';
+import { modelGone, RunFailedError } from '../../api/keptRuns';
 import { runAndWatch } from '../../api/runAndWatch';
 import { resultOf } from '../../api/results';
 import { trans } from '../../i18n';
 import { RunNotices } from '../shared/notices';
-import { ISpan, RnnInput } from './rnnLogic';
+import { ISpan, keptEpochsIn, RnnInput } from './rnnLogic';
 import { decodeInspect, RnnInspected, RnnUnitsFound } from './rnnResult';
 import { RnnRun } from './rnnRun';
 
@@ -20,6 +20,10 @@ export interface IKernelEvents {
   status(text: string): void;
   /** Whether a request is under way. */
   busy(on: boolean): void;
+  /** The kernel said which epochs it kept (the slider offered one it did not keep). */
+  kept(epochs: number[], input: RnnInput): void;
+  /** The model's kernel is gone: `input` was not read. */
+  gone(input: RnnInput): void;
 }
 
 export class RnnKernel {
@@ -51,6 +55,7 @@ export class RnnKernel {
   request(input: RnnInput, highlight: ISpan | null): void {
     if (this._notices.kernelGone) {
       this._events.status(this._notices.kernelMessage);
+      this._events.gone(input);
       return;
     }
     this._wanted = { input, highlight };
@@ -75,7 +80,18 @@ export class RnnKernel {
             this._events.status('');
           }
         } catch (error) {
+          const kept =
+            error instanceof RunFailedError && error.field === 'epoch'
+              ? keptEpochsIn(error.message)
+              : null;
+          if (kept) {
+            this._events.kept(kept, wanted.input);
+            continue;
+          }
           this._events.status(this.failure(error));
+          if (this._notices.kernelGone) {
+            this._events.gone(wanted.input);
+          }
         }
       }
     } finally {

@@ -267,6 +267,54 @@ export function unitsParams(
   };
 }
 
+/**
+ * Whether a network's hidden state stays within [-1, 1] whatever its weights: h = o·tanh(c) of an
+ * LSTM without projection, a GRU's mix of tanh values, a tanh RNN. A ReLU RNN or a projected
+ * LSTM is unbounded.
+ */
+export function boundedHidden(cell: string, projection: number | null | undefined): boolean {
+  return cell === 'gru' || cell === 'rnn_tanh' || (cell === 'lstm' && !projection);
+}
+
+/**
+ * The colour limit of a hidden-state heat map: per epoch, the largest |h| of the values shown;
+ * else the same for every epoch of the run, 1 for a bounded cell and the largest |h| seen so far
+ * (`seen`) for an unbounded one, so moving the epoch slider compares like with like.
+ */
+export function heatLimit(
+  values: ArrayLike<number>,
+  perEpoch: boolean,
+  bounded: boolean,
+  seen: number
+): number {
+  let own = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.abs(values[i]);
+    if (Number.isFinite(v) && v > own) {
+      own = v;
+    }
+  }
+  const limit = perEpoch ? own : bounded ? 1 : Math.max(own, seen);
+  return Math.max(1e-6, limit);
+}
+
+/**
+ * The kept epochs a kernel's error lists ("Epoch 7 is not kept for this run; kept epochs:
+ * [0, 1, 2, 3].", rnn/inspect.py), or null when the message lists none.
+ */
+export function keptEpochsIn(message: string | null | undefined): number[] | null {
+  const match = /kept epochs: \[([\d,\s]*)\]/.exec(message ?? '');
+  if (!match) {
+    return null;
+  }
+  const epochs = match[1]
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  return epochs.length ? epochs : null;
+}
+
 /** Values scaled to 0..1 by their largest (bars of a memory plot); all 0 when none is positive. */
 export function shares(values: ArrayLike<number>): number[] {
   let top = 0;

@@ -7,8 +7,12 @@ import { IRun } from '../../api/client';
 import { epochAt, positionOf } from '../../api/keptRuns';
 import { resultOf, RnnTrainResult, SequenceDataset } from '../../api/results';
 import { trans } from '../../i18n';
+import { decodeResult } from '../cnn/cnnResult';
 import { formatPercent } from '../shared/format';
+import { compareCellOf, ICellOfCompare } from './compareLogic';
 import { inspectParams, RnnInput } from './rnnLogic';
+import { RnnInspected } from './rnnResult';
+import { RnnTrained, savedInspect } from './savedStates';
 
 export class RnnRun {
   trainRun: IRun | null = null;
@@ -22,6 +26,10 @@ export class RnnRun {
   firstInput: RnnInput = { index: 0 };
   /** The params of an inspect run of a notebook model (no training run). */
   baseParams: { [key: string]: unknown } = {};
+  /** The training result decoded, for its saved states (drawn when the kernel is gone). */
+  trained: RnnTrained | null = null;
+  /** The cell of an `rnn.compare` run this model is (opened from the comparison view). */
+  compared: ICellOfCompare | null = null;
 
   /** A succeeded `rnn.train` run: its data set, kept epochs and sample. */
   useTraining(run: IRun): void {
@@ -37,6 +45,36 @@ export class RnnRun {
     const last = this.epochs.length ? this.epochs[this.epochs.length - 1] : -1;
     this.epoch = last;
     this.firstInput = { index: result.sample?.index ?? 0 };
+    this.trained = decodeResult(result);
+  }
+
+  /** Whether the training result saved states to draw without the kernel. */
+  get canReplay(): boolean {
+    return (this.trained?.snapshots.hidden.shape[0] ?? 0) > 0;
+  }
+
+  /** The saved states at the slider's epoch, as an inspect result (null when none are saved). */
+  saved(): RnnInspected | null {
+    if (!this.trained || !this.canReplay) {
+      return null;
+    }
+    const nonlinearity = String(this.trainRun?.params?.model?.nonlinearity ?? 'tanh');
+    return savedInspect(this.trained, positionOf(this.epochs, this.epoch), nonlinearity);
+  }
+
+  /** A cell of a comparison: its data, its epochs (0..last, until the kernel says otherwise). */
+  useCompared(compared: ICellOfCompare): void {
+    this.compared = compared;
+    this.dataset = compared.dataset;
+    this.epochs = compared.epochs;
+    this.epoch = this.lastEpoch;
+  }
+
+  /** The kernel listed the epochs it kept: the slider offers those, at the nearest one. */
+  useKept(epochs: number[]): void {
+    const wanted = this.epoch;
+    this.epochs = [...epochs].sort((a, b) => a - b);
+    this.epoch = epochAt(this.epochs, positionOf(this.epochs, wanted));
   }
 
   /** An `rnn.inspect` or `rnn.units` run: the run it looked at, its epoch and its params. */
@@ -51,14 +89,20 @@ export class RnnRun {
     this.firstInput = input.text ? { text: input.text } : { index: input.index ?? 0 };
     if (source.run) {
       this.trainRunId = source.run;
-      try {
-        const training = await getRun(source.run);
-        if (training.status === 'succeeded' && training.result) {
-          this.useTraining(training);
-          this.kernelId = run.kernel_id;
+      // A cell of a comparison (`<compare id>-<cell>`) lives in the kernel only.
+      const compared = await compareCellOf(source.run, getRun);
+      if (compared) {
+        this.useCompared(compared);
+      } else {
+        try {
+          const training = await getRun(source.run);
+          if (training.status === 'succeeded' && training.result) {
+            this.useTraining(training);
+            this.kernelId = run.kernel_id;
+          }
+        } catch {
+          // the training run is gone from the server: its kernel may still know the model
         }
-      } catch {
-        // the training run is gone from the server: its kernel may still know the model
       }
       this.firstInput = input.text ? { text: input.text } : { index: input.index ?? 0 };
     }
@@ -119,6 +163,13 @@ export class RnnRun {
       ]);
     }
     const result = this.trainRun ? (resultOf(this.trainRun, 'rnn.train') as RnnTrainResult) : null;
+    if (this.compared) {
+      const last = this.compared.accuracy;
+      if (typeof last === 'number') {
+        items.push([trans.__('Validation accuracy'), formatPercent(last)]);
+      }
+      items.push([trans.__('Compared in run'), this.compared.compareRun]);
+    }
     if (result) {
       const accuracy = result.history?.validation_accuracy ?? [];
       const last = accuracy[accuracy.length - 1];

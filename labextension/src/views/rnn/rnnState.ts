@@ -4,8 +4,17 @@
  * match. The shell owns one and redraws every section when it changes.
  */
 import { NDArray } from '../../api/arrays';
+import { maxAbs } from '../shared/colors';
 import { CellKind, IFormulaLayer } from './rnnFormulas';
-import { IStepsByUnits, ISpan, orderUnits, UnitOrder } from './rnnLogic';
+import {
+  boundedHidden,
+  heatLimit,
+  IStepsByUnits,
+  ISpan,
+  orderUnits,
+  RnnInput,
+  UnitOrder
+} from './rnnLogic';
 import { RnnInspected, RnnLayer } from './rnnResult';
 
 export interface IRnnState {
@@ -21,6 +30,12 @@ export interface IRnnState {
   span: ISpan | null;
   /** The span of a match the explorer jumped to, if any. */
   highlight: ISpan | null;
+  /** Colours scaled to each epoch's own largest |h| (true) or the same for every epoch. */
+  perEpoch: boolean;
+  /** The largest |h| of every result shown so far (the run's scale of an unbounded cell). */
+  seen: number;
+  /** Drawn from the states saved in the training result (its kernel is gone), not a kernel. */
+  saved: boolean;
 }
 
 /** The layer and direction shown. */
@@ -57,6 +72,17 @@ export function orderOf(state: IRnnState): number[] {
   return orderUnits(m, state.orderBy, signalOf(state) ?? undefined);
 }
 
+/** The colour limit of the hidden states: the same for every epoch unless `perEpoch`. */
+export function limitOf(state: IRnnState): number {
+  const network = state.result.network;
+  return heatLimit(
+    layerOf(state).hidden.data,
+    state.perEpoch,
+    boundedHidden(network.cell, network.projection_size),
+    state.seen
+  );
+}
+
 /** The cell kind, as the formulas name it. */
 export function cellOf(state: IRnnState): CellKind {
   return state.result.network.cell;
@@ -89,11 +115,23 @@ export function carryOver(old: IRnnState | null, result: RnnInspected): IRnnStat
         : (old?.orderBy ?? (signals.length ? 'correlation' : 'variance')),
     signal: old?.signal && signals.includes(old.signal) ? old.signal : (signals[0] ?? null),
     span: null,
-    highlight: null
+    highlight: null,
+    perEpoch: old?.perEpoch ?? false,
+    seen: Math.max(old?.seen ?? 0, ...result.layers.map(layer => maxAbs(layer.hidden.data))),
+    saved: old?.saved ?? false
   };
   if (!old) {
     // A first look: the unit the chosen order puts on top (the most telling one).
     state.unit = orderOf(state)[0] ?? 0;
   }
   return state;
+}
+
+/** The sequence a state shows, to read again at another epoch. */
+export function inputOf(state: IRnnState | null): RnnInput {
+  const input = state?.result.input;
+  if (input?.source === 'text' && input.characters) {
+    return { text: input.characters.join('') };
+  }
+  return { index: input?.index ?? 0 };
 }

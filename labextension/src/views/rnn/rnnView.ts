@@ -20,13 +20,14 @@ import { RunNotices } from '../shared/notices';
 import { runViewDefinition } from '../shared/viewDefinition';
 import { EXPLAIN } from './explanations';
 import { renderFacts, rnnLayout } from './layout';
-import { exportButtons } from './rnnExport';
-import { ISpan, RnnInput, stepLabels, unitsParams } from './rnnLogic';
+import { exportButtons, heatmapPicture } from './rnnExport';
+import { ISpan } from './rnnLogic';
 import { RnnKernel } from './rnnKernel';
 import { decodeInspect, RnnInspected, RnnUnitsFound } from './rnnResult';
 import { RnnRun } from './rnnRun';
-import { carryOver, IRnnState, layerOf, stepsOf } from './rnnState';
+import { carryOver, inputOf, IRnnState, stepsOf } from './rnnState';
 import { RnnSections } from './sections';
+import { searchUnits } from './unitSearch';
 import { UnitMatch } from './unitsSection';
 
 /** The body of the explorer. */
@@ -41,6 +42,8 @@ export class RnnContent extends Widget {
   /** The result of an `rnn.units` run the view was opened on, until it is drawn. */
   private _found: RnnUnitsFound | null = null;
   private _kernel: RnnKernel;
+  /** Drawn from the states saved in the training result: its kernel is gone. */
+  private _saved = false;
 
   private _message = el('div', 'dlviz-view-message', trans.__('Loading the network of this run…'));
   private _status = el('span', 'dlviz-cnn-status');
@@ -73,13 +76,22 @@ export class RnnContent extends Widget {
     this._kernel = new RnnKernel(api, this._run, this._notices, this._abort.signal, {
       result: (result, highlight) => this._apply(result, highlight),
       status: text => (this._status.textContent = text),
-      busy: on => this.node.classList.toggle('dlviz-updating', on)
+      busy: on => this.node.classList.toggle('dlviz-updating', on),
+      kept: (epochs, input) => {
+        this._run.useKept(epochs);
+        this._syncSlider();
+        this._kernel.request(input, null);
+      },
+      gone: () => this._showSaved()
     });
     this._sections = new RnnSections(
       change => this._onSelect(change),
       text => this._kernel.request({ text }, null),
       {
-        find: (threshold, off) => void this._findUnits(threshold, off),
+        find: (threshold, off) =>
+          void searchUnits(this._state, this._kernel, this._sections.units, threshold, off, unit =>
+            this._onSelect({ unit })
+          ),
         jump: match => this._jump(match)
       }
     );
@@ -96,7 +108,7 @@ export class RnnContent extends Widget {
         exportButtons({
           title,
           nodes: () => [this._header, this._body],
-          picture: () => this._picture()
+          picture: () => heatmapPicture(this._sections.heatmap.canvas, this._state)
         }),
         this._status
       ],
@@ -183,9 +195,17 @@ export class RnnContent extends Widget {
       this._run.useTraining(run);
       this._notices.showKept(resultOf(run, 'rnn.train'));
       if (await this._notices.watchKernel(this._api, run.kernel_id, run.task)) {
-        throw new Error(this._notices.kernelMessage);
+        return this._savedOrThrow();
       }
-      return this._kernel.inspect(this._run.inspectParams(this._run.firstInput));
+      try {
+        return await this._kernel.inspect(this._run.inspectParams(this._run.firstInput));
+      } catch (error) {
+        if (!modelGone(error)) {
+          throw error;
+        }
+        this._notices.markKernelGone();
+        return this._savedOrThrow();
+      }
     }
     if (run.task === 'rnn.inspect') {
       const result = resultOf(run, 'rnn.inspect')!;
@@ -203,15 +223,40 @@ export class RnnContent extends Widget {
     return first;
   }
 
-  private _show(first: RnnInspected): void {
+  /** The states saved in the training result, for a kernel that is gone. */
+  private _savedOrThrow(): RnnInspected {
+    const saved = this._run.saved();
+    if (!saved) {
+      throw new Error(this._notices.kernelMessage);
+    }
+    this._saved = true;
+    return saved;
+  }
+
+  /** The kernel went away: draw the saved states at the slider's epoch, when the run has them. */
+  private _showSaved(): void {
+    const saved = this._run.saved();
+    if (saved && this._state) {
+      this._saved = true;
+      this._apply(saved, null);
+      this._status.textContent = '';
+    }
+  }
+
+  private _syncSlider(): void {
     const run = this._run;
     this._slider.max = String(Math.max(0, run.epochs.length - 1));
     this._slider.value = String(positionOf(run.epochs, run.epoch));
     this._slider.disabled = run.epochs.length < 2;
+    this._sliderLabel.textContent = run.epochLabel();
+  }
+
+  private _show(first: RnnInspected): void {
+    const run = this._run;
+    this._syncSlider();
     this._insert.style.display = run.trainRun ? '' : 'none';
     this._message.hidden = true;
     this._body.hidden = false;
-    this._sliderLabel.textContent = run.epochLabel();
     this._apply(first, null);
     renderFacts(this._facts, run.facts(first.network));
   }
@@ -219,6 +264,7 @@ export class RnnContent extends Widget {
   /** Draw a new inspect result, keeping the learner's choices. */
   private _apply(result: RnnInspected, highlight: ISpan | null): void {
     const state = carryOver(this._state, result);
+    state.saved = this._saved;
     if (highlight) {
       state.highlight = highlight;
       state.step = Math.min(highlight.start, stepsOf(state) - 1);
@@ -235,7 +281,7 @@ export class RnnContent extends Widget {
 
   /** Typed text works for character models whose characters the view knows. */
   private _canType(result: RnnInspected): boolean {
-    return result.network.reads === 'tokens' && !!result.input.characters;
+    return !this._saved && result.network.reads === 'tokens' && !!result.input.characters;
   }
 
   private _onSelect(change: Partial<IRnnState>): void {
@@ -249,16 +295,11 @@ export class RnnContent extends Widget {
   private _onEpoch(): void {
     this._run.moveTo(Number(this._slider.value));
     this._sliderLabel.textContent = this._run.epochLabel();
-    this._kernel.request(this._currentInput(), null);
-  }
-
-  /** The sequence shown now, to read again at another epoch. */
-  private _currentInput(): RnnInput {
-    const input = this._state?.result.input;
-    if (input?.source === 'text' && input.characters) {
-      return { text: input.characters.join('') };
+    if (this._saved) {
+      this._showSaved();
+    } else {
+      this._kernel.request(inputOf(this._state), null);
     }
-    return { index: input?.index ?? 0 };
   }
 
   private _onInsert(): void {
@@ -269,53 +310,9 @@ export class RnnContent extends Widget {
     }
   }
 
-  /** Ask `rnn.units` for the units on across the brushed span, and the matches. */
-  private async _findUnits(threshold: number, offOutside: boolean): Promise<void> {
-    const state = this._state;
-    if (!state?.span) {
-      return;
-    }
-    const layer = layerOf(state);
-    const params = unitsParams(
-      this._kernel.params,
-      layer.layer,
-      layer.direction === 'backward' ? 1 : 0,
-      state.span,
-      threshold,
-      offOutside
-    );
-    this._sections.units.status(trans.__('Searching the data set…'));
-    try {
-      const found = await this._kernel.units(params);
-      if (found) {
-        this._sections.units.show(found, state.unit);
-        if (found.units.length) {
-          this._onSelect({ unit: found.units[0] });
-        }
-      }
-    } catch (error) {
-      this._sections.units.status(
-        trans.__('The kernel could not search: %1', (error as Error).message)
-      );
-    }
-  }
-
   /** Read a match's sequence and highlight its span. */
   private _jump(match: UnitMatch): void {
     this._kernel.request({ index: match.index }, { start: match.start, end: match.end });
-  }
-
-  private _picture() {
-    const canvas = this._sections.heatmap.canvas;
-    const state = this._state;
-    if (!canvas || !state) {
-      return null;
-    }
-    return {
-      canvas,
-      labels: stepLabels(state.result.input.characters, stepsOf(state)),
-      caption: trans.__('Hidden states of layer %1, units × steps', layerOf(state).layer + 1)
-    };
   }
 
   private _showMessage(text: string): void {

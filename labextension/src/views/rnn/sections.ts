@@ -49,6 +49,7 @@ export class RnnSections {
     this.gates.render(state);
     this.plots.render(state);
     this.units.showSpan(state.span, stepLabels(state.result.input.characters, stepsOf(state)));
+    this.units.setSaved(state.saved);
     if (fresh) {
       this.updates += 1;
       this.heatmap.node.setAttribute('data-updated', String(this.updates));
@@ -56,5 +57,6 @@ export class RnnSections {
     this.heatmap.node.setAttribute('data-unit', String(state.unit));
     this.heatmap.node.setAttribute('data-step', String(state.step));
     this.heatmap.node.setAttribute('data-layer', String(layerOf(state).layer));
+    this.heatmap.node.setAttribute('data-source', state.saved ? 'saved' : 'kernel');
   }
 }

@@ -5,13 +5,12 @@
  */
 import { trans } from '../../i18n';
 import { el } from '../shared/draw';
-import { maxAbs } from '../shared/colors';
 import { formatPercent } from '../shared/format';
 import { num } from './rnnFormulas';
 import { stepLabels, topAt, unitColor, unitColumn } from './rnnLogic';
 import { box, formulaLine } from './rnnDraw';
 import { Select } from './heatmapSection';
-import { IRnnState, layerOf, stepsByUnits } from './rnnState';
+import { IRnnState, layerOf, limitOf, stepsByUnits } from './rnnState';
 
 export class TextSection {
   readonly node = box('dlviz-rnn-text');
@@ -49,7 +48,7 @@ export class TextSection {
     }
     const m = stepsByUnits(layerOf(state).hidden);
     const values = unitColumn(m, state.unit);
-    const limit = Math.max(1e-6, maxAbs(m.data));
+    const limit = limitOf(state);
     const labels = stepLabels(input.characters, m.steps);
     const chars = !!input.characters;
     this._line.classList.toggle('dlviz-rnn-rows', !chars);

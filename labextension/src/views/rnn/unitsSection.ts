@@ -9,7 +9,7 @@ import { el } from '../shared/draw';
 import { formatPercent } from '../shared/format';
 import { num } from './rnnFormulas';
 import { ISpan, splitMatch } from './rnnLogic';
-import { box } from './rnnDraw';
+import { box, needsKernel } from './rnnDraw';
 import { Select } from './heatmapSection';
 import { RnnUnitsFound } from './rnnResult';
 
@@ -33,6 +33,7 @@ export class UnitsSection {
   private _found = el('div', 'dlviz-rnn-found');
   private _matches = el('ol', 'dlviz-rnn-matches');
   private _events: IUnitsEvents;
+  private _saved = needsKernel();
 
   constructor(events: IUnitsEvents) {
     this._events = events;
@@ -67,7 +68,8 @@ export class UnitsSection {
       ),
       this._find
     );
-    this.node.append(this._span, controls, this._status, this._found, this._matches);
+    this._saved.hidden = true;
+    this.node.append(this._saved, this._span, controls, this._status, this._found, this._matches);
     this.showSpan(null, []);
   }
 
@@ -82,6 +84,14 @@ export class UnitsSection {
           labels.slice(span.start, span.end).join('')
         )
       : trans.__('Drag across steps on the heat map to pick a span.');
+  }
+
+  /** Drawn from saved states: the search needs the kernel, so the button stays off. */
+  setSaved(saved: boolean): void {
+    this._saved.hidden = !saved;
+    if (saved) {
+      this._find.disabled = true;
+    }
   }
 
   /** The kernel is searching, or could not. */

@@ -1,37 +1,12 @@
-"""The notebook API: show a model's insides right in a notebook cell, offline.
-
-    from dlviz_lab import show
-    show.attention(model, tokenizer, "The cat sat on the mat.", view="head")
-    show.model_summary(model)
-
-Everything runs in the notebook's own kernel (no REST call, no server needed). The cell's
-output is data only: the MIME type ``application/vnd.dlviz-lab.view.v1+json`` (drawn by the
-dlviz-lab JupyterLab extension) plus a one-line ``text/plain``; no HTML and no JavaScript, so it
-renders offline and again after the notebook is saved and reopened. Payloads: docs/protocol.md,
-"Notebook outputs". Importing this module is cheap: torch is imported when a function runs.
-"""
+"""`show.attention` (BertViz's head, model and neuron views) and `show.model_summary`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-VIEW_MIME_TYPE = "application/vnd.dlviz-lab.view.v1+json"
+from ._view import View
+
 ATTENTION_VIEWS = ("head", "model", "neuron")
-__all__ = ["ATTENTION_VIEWS", "VIEW_MIME_TYPE", "View", "attention", "model_summary"]
-
-
-class View:
-    """A cell output of dlviz-lab: `payload` goes out under VIEW_MIME_TYPE, `text` as text/plain."""
-
-    def __init__(self, payload: dict[str, Any], text: str) -> None:
-        self.payload = payload
-        self.text = text
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {VIEW_MIME_TYPE: self.payload, "text/plain": self.text}
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def attention(model, tokenizer, text: str, text_b: str | None = None, view: str = "head",
