@@ -26,7 +26,7 @@ GATEWAY_ENV := $(VENV)/gateway
 GATEWAY_STAMP := $(GATEWAY_ENV)/.dlviz-gateway
 LABEXT_STAMP := dlviz_lab/labextension/package.json
 
-.PHONY: setup lab test test-python test-js test-browser test-install test-binder test-slow lint bench clean
+.PHONY: setup lab test test-python test-js test-browser test-install test-binder test-slow test-lessons lint bench clean
 
 setup: $(SETUP_STAMP) $(LABEXT_STAMP) $(GATEWAY_STAMP)
 
@@ -83,6 +83,10 @@ test-install: setup
 # Opt-in scenarios that train for minutes (the copy task with a delay of 20: RNN vs LSTM vs GRU).
 test-slow: setup
 	DLVIZ_TEST_SLOW=1 $(BIN)/python -m pytest tests/kernel -q -m slow
+
+# Opt-in: every lesson notebook (examples/lessons/, 3 languages) run top to bottom with nbclient.
+test-lessons: setup
+	DLVIZ_TEST_LESSONS=1 $(BIN)/python -m pytest tests/lessons -q -s
 
 test-binder: $(SETUP_STAMP)
 	TORCH_INDEX_URL="$(TORCH_INDEX_URL)" BINDER_FROM_GIT="$(BINDER_FROM_GIT)" \

@@ -44,7 +44,8 @@ test('in Portuguese (Brazil) the panel, the form and a docked view are in Portug
     await expect(panel.getByText(/^Épocas/).first()).toBeVisible();
 
     // The panel's own words.
-    await expect(panel.locator('.dlviz-field > span').first()).toHaveText('Tarefa');
+    const taskField = panel.locator('.dlviz-field', { has: page.getByTestId('dlviz-task') });
+    await expect(taskField.locator('span').first()).toHaveText('Tarefa');
     await expect(panel.getByTestId('dlviz-run')).toHaveText('Executar');
     await expect(panel.getByTestId('dlviz-kernel').locator('option[value="scratch"]')).toHaveText(
       'Kernel de rascunho'

@@ -122,6 +122,9 @@ export function classLegend(names: string[], shown: number[]): HTMLElement {
   return box;
 }
 
+/** Milliseconds after a theme switch at which outputs are drawn again. */
+const THEME_SETTLE_MS = [100, 400, 1200, 3000];
+
 /**
  * Call `redraw` when JupyterLab switches between light and dark themes, as long as `node` is
  * in the page (the observer stops once the output is gone).
@@ -139,6 +142,11 @@ export function onThemeChange(node: HTMLElement, redraw: () => void): void {
     if (document.body.dataset.jpThemeLight !== seen) {
       seen = document.body.dataset.jpThemeLight;
       redraw();
+      // The attribute may change before the new theme's stylesheet applies: draw again while
+      // its colours arrive (outputs are small; a redraw costs milliseconds).
+      for (const delay of THEME_SETTLE_MS) {
+        setTimeout(() => node.isConnected && redraw(), delay);
+      }
     }
   });
   observer.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-light'] });

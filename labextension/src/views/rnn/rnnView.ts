@@ -7,16 +7,15 @@
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { ApiError, DlvizApi, IRun } from '../../api/client';
-import { modelGone, positionOf, RUN_GONE_MESSAGE } from '../../api/keptRuns';
-import { waitForRun } from '../../api/runAndWatch';
+import { DlvizApi, IRun } from '../../api/client';
+import { modelGone, positionOf } from '../../api/keptRuns';
 import { resultOf } from '../../api/results';
-import { isTerminal } from '../../api/runStatus';
 import { trans } from '../../i18n';
 import { IViewActions, IViewDefinition } from '../shared/actions';
 import { runViewId } from '../shared/docked';
 import { el } from '../shared/draw';
 import { RunNotices } from '../shared/notices';
+import { loadFinishedRun } from '../shared/finishedRun';
 import { runViewDefinition } from '../shared/viewDefinition';
 import { EXPLAIN } from './explanations';
 import { renderFacts, rnnLayout } from './layout';
@@ -144,30 +143,10 @@ export class RnnContent extends Widget {
   /** Fetch the run and draw it. Resolves with the tab title to use. */
   async load(): Promise<string> {
     const fallback = trans.__('RNN explorer');
-    let run: IRun;
-    try {
-      run = await this._api.getRunWithArrays(this.runId);
-      if (!isTerminal(run.status)) {
-        this._showMessage(
-          trans.__('This run is still going; the explorer fills in when it is done.')
-        );
-        await waitForRun(this._api, run.id, this._abort.signal);
-        run = await this._api.getRunWithArrays(this.runId);
-      }
-    } catch (error) {
-      this._showMessage(
-        error instanceof ApiError && error.status === 404
-          ? RUN_GONE_MESSAGE
-          : trans.__('Cannot load this run: %1', (error as Error).message)
-      );
-      return fallback;
-    }
-    if (run.status !== 'succeeded' || !run.result) {
-      this._showMessage(
-        run.status === 'failed'
-          ? trans.__('This run failed: %1', run.error ?? trans.__('no reason given'))
-          : trans.__('This run has no result (it is %1).', run.status)
-      );
+    const run = await loadFinishedRun(this._api, this.runId, this._abort.signal, text =>
+      this._showMessage(text)
+    );
+    if (!run) {
       return fallback;
     }
     try {

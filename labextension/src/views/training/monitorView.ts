@@ -2,7 +2,8 @@
  * The training monitor of a training run (`cnn.train`, `rnn.train`, `transformer.train`): a
  * progress bar and live loss and accuracy curves fed by the run's progress events (one point per
  * finished epoch), a Cancel button, for sequence models the gradient through time and bits per
- * character (`sequenceCharts.ts`), and, once the run succeeded, per-layer gradient norms, weight
+ * character (`sequenceCharts.ts`), for autoencoders the reconstruction error beside PCA and a
+ * VAE's KL term (`errorCharts.ts`), and, once the run succeeded, per-layer gradient norms, weight
  * histograms per epoch, dead ReLU units and the kernel's plain-language warnings.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -26,6 +27,7 @@ import { formatPercent, formatSeconds } from '../shared/format';
 import { RunNotices } from '../shared/notices';
 import { runViewDefinition } from '../shared/viewDefinition';
 import { renderDetails, renderWarnings } from './monitorDetails';
+import { ErrorCharts } from './errorCharts';
 import { SequenceCharts } from './sequenceCharts';
 import { TrainingCharts } from './trainingCharts';
 import {
@@ -65,6 +67,7 @@ export class MonitorContent extends Widget {
   private _explore: HTMLButtonElement;
   private _charts: TrainingCharts;
   private _sequence = new SequenceCharts();
+  private _errors = new ErrorCharts();
   private _details: HTMLElement;
   private _warnings: HTMLElement;
 
@@ -140,6 +143,7 @@ export class MonitorContent extends Widget {
       this._line,
       this._charts.node,
       this._sequence.node,
+      this._errors.node,
       this._warnings,
       this._details
     );
@@ -235,6 +239,8 @@ export class MonitorContent extends Widget {
     this._line.classList.toggle('dlviz-waiting', waiting);
     this._line.textContent = trainingLine(event);
     this._sequence.onProgress(event);
+    this._errors.epochs = this._epochs;
+    this._errors.onProgress(event);
     const before = this._curves;
     this._curves = addProgress(this._curves, event);
     if (this._curves !== before) {
@@ -305,6 +311,8 @@ export class MonitorContent extends Widget {
       renderDetails(this._details, monitored?.monitor ?? null, this._curves.epoch);
       if (result.task === 'rnn.train') {
         this._sequence.fromResult(result);
+      } else if (result.task === 'autoencoder.train') {
+        this._errors.fromResult(result);
       }
       this._explore.disabled = false;
     } else if (run.status === 'cancelled') {
