@@ -53,8 +53,6 @@ test('autoencoder.train opens the autoencoder explorer: hover decodes, a drawing
   const reconChart = monitor.getByTestId('dlviz-recon-chart');
   await expect(reconChart).toHaveAttribute('data-epochs', '40', { timeout: 30_000 });
   await expect(monitor.getByTestId('dlviz-kl-chart')).toBeHidden();
-  await reconChart.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: path.join(ARTIFACTS, 'autoencoder-monitor.png') });
 
   const view = page.locator('.dlviz-ae-view').first();
   await expect(view).toBeVisible({ timeout: 60_000 });
@@ -129,7 +127,7 @@ test('autoencoder.train opens the autoencoder explorer: hover decodes, a drawing
 
   // Reconstructions per epoch: the slider goes back to before training.
   const recon = view.getByTestId('dlviz-ae-reconstructions');
-  await expect(recon).toHaveAttribute('data-epoch', '10');
+  await expect(recon).toHaveAttribute('data-epoch', '40');
   await view.getByTestId('dlviz-ae-epoch-slider').fill('0');
   await expect(recon).toHaveAttribute('data-epoch', '0');
   await expect(recon.locator('.dlviz-slider-label')).toContainText('before training');

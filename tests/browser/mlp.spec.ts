@@ -408,7 +408,10 @@ test("a notebook DataFrame as the playground's data; Insert code gets the model;
     .toBe('succeeded');
   await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
   const stepped = Number(await epoch.textContent());
+  // two more steps, one after the other (a second click while a step runs is not tested here)
   await view.getByTestId('dlviz-mlp-step').click();
+  await expect(epoch).toHaveText(String(stepped + 1), { timeout: 60_000 });
+  await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
   await view.getByTestId('dlviz-mlp-step').click();
   await expect(epoch).toHaveText(String(stepped + 2), { timeout: 60_000 });
   await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
