@@ -233,6 +233,24 @@ describe('the history over runs and the frame gate', () => {
     expect(history.nearest(1)).toBe(-1);
   });
 
+  it("fills in from a run's result the epochs no event brought", () => {
+    const history = new History();
+    history.addRun({ epoch: [1, 2], train_loss: [0.9, 0.8], validation_loss: [1, 0.7] });
+    // a one-epoch step that ended before it was listened to: no event, only its result
+    history.startRun();
+    history.fill({ epoch: [1], train_loss: [0.6], validation_loss: [0.65] });
+    expect(history.epochs).toEqual([1, 2, 3]);
+    expect(history.trainLoss).toEqual([0.9, 0.8, 0.6]);
+    // a run whose first epoch came as an event and whose second did not
+    history.startRun();
+    history.add({ epoch: 1, train_loss: 0.5 });
+    history.fill({ epoch: [1, 2], train_loss: [0.5, 0.4], validation_loss: [0.6, 0.55] });
+    expect(history.epochs).toEqual([1, 2, 3, 4, 5]);
+    expect(history.trainLoss).toEqual([0.9, 0.8, 0.6, 0.5, 0.4]);
+    expect(history.testLoss[3]).toBeNull(); // the event's numbers stay
+    expect(history.epoch).toBe(5);
+  });
+
   it('draws every value, one per frame, oldest first; a long backlog drops the oldest', () => {
     const frames: (() => void)[] = [];
     const drawn: number[] = [];
@@ -244,8 +262,10 @@ describe('the history over runs and the frame gate', () => {
     gate.offer(1);
     gate.offer(2);
     expect(frames.length).toBe(1); // one animation frame asked for at a time
+    expect(gate.waiting).toBe(2);
     frames.shift()!();
     expect(drawn).toEqual([1]);
+    expect(gate.waiting).toBe(1);
     expect(frames.length).toBe(1); // the second waits for the next one
     frames.shift()!();
     expect(drawn).toEqual([1, 2]);
@@ -258,6 +278,6 @@ describe('the history over runs and the frame gate', () => {
       frames.shift()!();
     }
     expect(drawn).toEqual([1, 2, 4, 5]);
-    expect([gate.drawn, gate.dropped]).toEqual([4, 1]);
+    expect([gate.drawn, gate.dropped, gate.waiting]).toEqual([4, 1, 0]);
   });
 });

@@ -325,6 +325,8 @@ export class PlaygroundSession {
     this.lastRun = id;
     if (this.history.epochs.length === 0) {
       this.history.addRun(result.history); // a finished run opened afresh
+    } else {
+      this.history.fill(result.history); // epochs that ended before they were listened to
     }
     this.params = completed(result.params, this.params);
     this._listener.result(result);

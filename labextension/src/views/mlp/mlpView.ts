@@ -64,7 +64,7 @@ export class PlaygroundContent extends Widget {
     this.addClass('dlviz-mlp-content');
     this._gate = new FrameGate<IFrame>(frame => this._draw(frame));
     this._session = new PlaygroundSession(api, {
-      frame: (weights, epoch) => this._gate.offer({ weights, epoch }),
+      frame: (weights, epoch) => this._offer({ weights, epoch }),
       result: result => this._useResult(result),
       state: (playing, busy) => {
         this._controls.setState(playing, busy);
@@ -198,13 +198,20 @@ export class PlaygroundContent extends Widget {
     this._controls.showParams(this._session.params);
     this.node.setAttribute('data-results', String(Number(this.node.dataset.results ?? 0) + 1));
     if (this._last) {
-      this._gate.offer(this._last);
+      this._offer(this._last);
     }
+  }
+
+  /** A frame to draw at the next animation frame; `data-backlog` counts those not drawn yet. */
+  private _offer(frame: IFrame): void {
+    this._gate.offer(frame);
+    this.node.setAttribute('data-backlog', String(this._gate.waiting));
   }
 
   /** One frame: every neuron's picture, the output and the numbers. */
   private _draw(frame: IFrame): void {
     this._last = frame;
+    this.node.setAttribute('data-backlog', String(this._gate.waiting));
     const plane = this._plane;
     if (!plane || this.isDisposed) {
       return;

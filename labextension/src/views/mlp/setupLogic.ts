@@ -161,6 +161,15 @@ export interface IEpochNumbers {
 }
 
 /** The loss and accuracy of every epoch since the last reset, over all the runs. */
+/** A run's per-epoch numbers, as its result gives them. */
+export interface IRunHistory {
+  epoch: number[];
+  train_loss: (number | null)[];
+  validation_loss: (number | null)[];
+  train_accuracy?: (number | null)[];
+  validation_accuracy?: (number | null)[];
+}
+
 export class History {
   epochs: number[] = [];
   trainLoss: (number | null)[] = [];
@@ -203,15 +212,17 @@ export class History {
     this.testAccuracy.push(numbers.validation_accuracy ?? null);
   }
 
-  /** Add every epoch of a finished run's history (its result's `history`). */
-  addRun(history: {
-    epoch: number[];
-    train_loss: (number | null)[];
-    validation_loss: (number | null)[];
-    train_accuracy?: (number | null)[];
-    validation_accuracy?: (number | null)[];
-  }): void {
+  /** Add every epoch of a finished run's history (its result's `history`) as a new run. */
+  addRun(history: IRunHistory): void {
     this.startRun();
+    this.fill(history);
+  }
+
+  /**
+   * Add the epochs of the current run's history that no event brought (a short run can end
+   * before its events are listened to: the result has them all).
+   */
+  fill(history: IRunHistory): void {
     history.epoch.forEach((epoch, i) =>
       this.add({
         epoch,
@@ -257,6 +268,11 @@ export class FrameGate<T> {
       void requestAnimationFrame(() => callback()),
     private _backlog = 8
   ) {}
+
+  /** Frames offered and not drawn yet. */
+  get waiting(): number {
+    return this._waiting.length;
+  }
 
   offer(value: T): void {
     this._waiting.push(value);
