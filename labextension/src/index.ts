@@ -33,6 +33,7 @@ import { mimeExtension } from './views/notebookOutput';
 import { entryOf, VIEWS, viewFor } from './views/registry';
 import { IViewActions, IViewContent, IViewDefinition } from './views/shared/actions';
 import { dlvizIcon } from './views/shared/icon';
+import { revealPart } from './views/shared/sections';
 
 /** Command ids of the panel and of notebook code; each view's own command is in the registry. */
 export namespace CommandIDs {
@@ -109,14 +110,20 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
           if (!runId) {
             throw new Error(`${view.command} needs a runId`);
           }
-          const open = tracker.find(widget => widget.id === view.id(runId));
-          if (open) {
-            app.shell.activateById(open.id);
-            return open;
+          let widget = tracker.find(one => one.id === view.id(runId));
+          if (widget) {
+            app.shell.activateById(widget.id);
+          } else {
+            widget = view.create(api, runId, actions);
+            void tracker.add(widget);
+            dock(widget, args.activate !== false, sibling(view, runId));
           }
-          const widget = view.create(api, runId, actions);
-          void tracker.add(widget);
-          dock(widget, args.activate !== false, sibling(view, runId));
+          if (args.part) {
+            // a preset's `view`: the part to open on
+            const content = widget.content;
+            const part = String(args.part);
+            void (content.showPart ? content.showPart(part) : revealPart(content.node, part));
+          }
           return widget;
         }
       });

@@ -1,9 +1,40 @@
 /** What every browser test does with JupyterLab: open it, keep it offline, open the panel. */
 import { expect, Page } from '@playwright/test';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 export const TOKEN = 'dlviz-browser-test';
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'artifacts', 'browser');
+const ROOT = path.resolve(__dirname, '..', '..');
+const PYTHON = process.env.DLVIZ_PYTHON || path.join(ROOT, '.venv', 'bin', 'python');
+
+/**
+ * Execute a notebook top to bottom with nbclient in a real kernel, in `folder` (the lesson's own
+ * folder, for files it reads), and return its JSON with the outputs: what a student saves.
+ */
+export function executedNotebook(notebook: any, folder: string = os.tmpdir()): any {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlviz-nb-'));
+  const file = path.join(dir, 'executed.ipynb');
+  fs.writeFileSync(file, JSON.stringify(notebook));
+  const script = [
+    'import sys, nbformat',
+    'from nbclient import NotebookClient',
+    'nb = nbformat.read(sys.argv[1], as_version=4)',
+    'NotebookClient(nb, timeout=240, kernel_name="python3",',
+    '               resources={"metadata": {"path": sys.argv[2]}}).execute()',
+    'nbformat.write(nb, sys.argv[1])'
+  ].join('\n');
+  const answer = spawnSync(PYTHON, ['-c', script, file, folder], {
+    encoding: 'utf-8',
+    timeout: 300_000
+  });
+  expect(answer.status, answer.stderr).toBe(0);
+  const executed = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return executed;
+}
 
 /** Block every request that does not go to the Jupyter server under test, and remember it. */
 export async function blockOtherHosts(page: Page, baseURL: string): Promise<string[]> {

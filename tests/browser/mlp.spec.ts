@@ -30,6 +30,20 @@ async function settled(view: Locator): Promise<void> {
   await expect(view.locator('.dlviz-mlp-content')).toHaveAttribute('data-backlog', '0');
 }
 
+/**
+ * Make sure it plays: the panel's run (150 epochs) may be over, or end just as it is looked at;
+ * press Play whenever it is not playing, until it is.
+ */
+async function playOn(view: Locator): Promise<void> {
+  const controls = view.locator('.dlviz-mlp-controls');
+  await expect(async () => {
+    if ((await controls.getAttribute('data-state')) === 'idle') {
+      await view.getByTestId('dlviz-mlp-play').click();
+    }
+    await expect(controls).toHaveAttribute('data-state', 'playing', { timeout: 2000 });
+  }).toPass({ timeout: 60_000 });
+}
+
 /** The newest mlp.train runs of the server, with their params. */
 async function mlpRuns(page: Page): Promise<{ id: string; params: any; status: string }[]> {
   const answer = await page.request.get('/dlviz-lab/api/runs', {
@@ -76,10 +90,7 @@ test('the MLP playground plays, pauses, steps, resets, edits a weight and copies
   await page.screenshot({ path: path.join(ARTIFACTS, 'mlp-playing.png') });
 
   // Pause: the run is cancelled, the kernel's weights come back and the points are drawn.
-  if ((await controls.getAttribute('data-state')) !== 'playing') {
-    await play.click(); // the panel's 150 epochs are over (the button says Play): play on
-  }
-  await expect(controls).toHaveAttribute('data-state', 'playing');
+  await playOn(view);
   await play.click();
   await settled(view);
   await expect.poll(() => numberOf(content, 'data-results')).toBeGreaterThan(0);
@@ -176,7 +187,8 @@ test('the MLP playground plays, pauses, steps, resets, edits a weight and copies
   // Copy set-up: the whole state as JSON, the new learning rate included; open it again.
   await view.getByTestId('dlviz-mlp-copy-setup').click();
   const copied = JSON.parse((await controls.getAttribute('data-copied'))!);
-  expect(copied.task).toBe('mlp.train');
+  // a course preset as it is (docs/presets.md), ready for a lesson's metadata
+  expect(copied).toMatchObject({ name: 'playground-circle', task: 'mlp.train', locked: [] });
   expect(copied.params.training.learning_rate).toBe(0.3);
   expect(copied.params.continue_from).toBeUndefined();
   copied.params.data.source = 'xor';
@@ -214,9 +226,7 @@ test('the playground draws every frame the kernel sends while it plays (frame ra
   const controls = view.locator('.dlviz-mlp-controls');
   // the panel's run may be over (150 epochs): play on from it
   await expect.poll(() => numberOf(heat, 'data-frames'), { timeout: 120_000 }).toBeGreaterThan(2);
-  if ((await controls.getAttribute('data-state')) !== 'playing') {
-    await view.getByTestId('dlviz-mlp-play').click();
-  }
+  await playOn(view);
   await expect.poll(() => numberOf(content, 'data-epoch')).toBeGreaterThan(5);
   const seconds = 8;
   const frames0 = await numberOf(heat, 'data-frames');

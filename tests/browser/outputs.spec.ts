@@ -6,14 +6,17 @@
  * through the contents API; each output must draw its canvases, at their sizes, not blank.
  */
 import { expect, Locator, test } from '@playwright/test';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { ARTIFACTS, blockOtherHosts, openLab, runFromPalette, TOKEN } from './lab';
+import {
+  ARTIFACTS,
+  blockOtherHosts,
+  executedNotebook,
+  openLab,
+  runFromPalette,
+  TOKEN
+} from './lab';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const PYTHON = process.env.DLVIZ_PYTHON || path.join(ROOT, '.venv', 'bin', 'python');
 const NAME = 'dlviz-show-families.ipynb';
 
 /** The cells: set-up, then one show.* per family. */
@@ -38,27 +41,23 @@ pictures = torch.rand(60, 1, 4, 4)`,
   "show.training_curves([{'loss': 1 / e, 'val_loss': 1.2 / e, 'accuracy': 1 - 0.5 / e} for e in range(1, 9)])"
 ];
 
-/** Execute CELLS with nbclient in a real kernel and return the saved notebook's JSON. */
-function executedNotebook(): any {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlviz-outputs-'));
-  const file = path.join(dir, NAME);
-  const script = [
-    'import json, sys, nbformat',
-    'from nbclient import NotebookClient',
-    'nb = nbformat.v4.new_notebook()',
-    'nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}',
-    'nb.cells = [nbformat.v4.new_code_cell(source) for source in json.loads(sys.argv[2])]',
-    'NotebookClient(nb, timeout=240, kernel_name="python3").execute()',
-    'nbformat.write(nb, sys.argv[1])'
-  ].join('\n');
-  const answer = spawnSync(PYTHON, ['-c', script, file, JSON.stringify(CELLS)], {
-    encoding: 'utf-8',
-    timeout: 300_000
+/** CELLS as a notebook (nbformat 4), executed with nbclient in a real kernel. */
+function showNotebook(): any {
+  return executedNotebook({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
+    },
+    cells: CELLS.map((source, i) => ({
+      cell_type: 'code',
+      id: `cell-${i}`,
+      metadata: {},
+      source,
+      outputs: [],
+      execution_count: null
+    }))
   });
-  expect(answer.status, answer.stderr).toBe(0);
-  const notebook = JSON.parse(fs.readFileSync(file, 'utf-8'));
-  fs.rmSync(dir, { recursive: true, force: true });
-  return notebook;
 }
 
 /** Number of distinct colours on a canvas (1: blank or one flat colour). */
@@ -80,7 +79,7 @@ async function size(canvas: Locator): Promise<[number, number]> {
 test('saved outputs of every family render without running a cell', async ({ page, baseURL }) => {
   test.setTimeout(400_000);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const notebook = executedNotebook();
+  const notebook = showNotebook();
   const MIME = 'application/vnd.dlviz-lab.view.v1+json';
   const views = notebook.cells.slice(1).map((c: any) => c.outputs[0].data[MIME].view);
   expect(views).toEqual([

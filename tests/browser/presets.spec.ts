@@ -3,7 +3,8 @@
  * whose overrides.json holds the enforced preset `mlp-lesson` (mlp.train, seeds fixed), as a
  * course image would: a fresh user sees it, its locked field cannot be changed, the server
  * refuses a request outside it, a link opens the panel on it (and on a preset that travels in a
- * notebook's metadata), and Run opens the playground of the preset's network.
+ * notebook's metadata, whose Run opens the CNN explorer on the section the preset names), and
+ * Run opens the playground of the preset's network.
  */
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
@@ -27,7 +28,8 @@ const LESSON = {
           task: 'cnn.train',
           params: { training: { epochs: 1 }, data: { samples: 200 } },
           locked: ['blocks', 'training.epochs'],
-          hidden: ['dense']
+          hidden: ['dense'],
+          view: 'summary'
         }
       ]
     }
@@ -129,6 +131,14 @@ test('a course preset from overrides.json: picked, locked, enforced, linked and 
   await expect(panel.locator('[id^="dlviz-cnn-train_dense"]')).toHaveCount(0);
   // not the server's: no enforcement note
   await expect(panel.getByTestId('dlviz-preset-enforced')).toHaveCount(0);
+  // Run: the CNN explorer opens on the part the preset names, its last section.
+  await panel.getByTestId('dlviz-run').click();
+  const explorer = page.locator('.dlviz-cnn-content');
+  await expect(explorer).toHaveAttribute('data-shown-part', 'summary', { timeout: 120_000 });
+  const summary = explorer.locator('.dlviz-section[data-part="summary"]');
+  await expect(summary).toHaveAttribute('open', '');
+  await expect(summary).toBeInViewport();
+  await expect(explorer.locator('.dlviz-section[data-part="input"]')).not.toBeInViewport();
 
   // The course preset's link opens the panel on it; Run gives the playground of its network.
   await page.goto(`/lab?reset&dlviz-preset=mlp-lesson&token=${TOKEN}`);

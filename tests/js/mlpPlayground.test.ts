@@ -24,6 +24,7 @@ import {
   withRates,
   withSeed
 } from '../../labextension/src/views/mlp/setupLogic';
+import { parsePresets } from '../../labextension/src/panel/presets';
 
 import * as fixture from './mlpPlayground.fixture.json';
 
@@ -157,7 +158,15 @@ describe('the set-up as JSON and the params of each control', () => {
 
   it('round-trips the set-up, without the run-specific parts', () => {
     const text = setupJson(params);
-    expect(JSON.parse(text).task).toBe('mlp.train');
+    const preset = JSON.parse(text);
+    expect(preset.task).toBe('mlp.train');
+    // a course preset as it is: the panel's reader takes it whole
+    const { presets, problems } = parsePresets([preset], 'notebook');
+    expect(problems).toEqual([]);
+    const read = presets[0];
+    expect(read).toMatchObject({ name: `playground-${params.data.source}`, task: 'mlp.train' });
+    expect(read.params).toEqual(JSON.parse(text).params);
+    expect(read.locked).toEqual([]);
     const back = parseSetup(text);
     expect(back).toEqual({
       data: params.data,

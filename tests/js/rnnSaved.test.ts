@@ -88,7 +88,7 @@ describe('the saved states of a digits-rows LSTM', () => {
       { find: () => undefined, jump: () => undefined }
     );
     const root = document.createElement('div');
-    for (const [, , ...nodes] of sections.specs()) {
+    for (const [, , , ...nodes] of sections.specs()) {
       root.append(...nodes);
     }
     const state = { ...carryOver(null, savedInspect(train, 3)), saved: true };

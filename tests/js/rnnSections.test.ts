@@ -33,7 +33,7 @@ function draw(cell: string) {
     { find: () => undefined, jump: () => undefined }
   );
   const root = document.createElement('div');
-  for (const [, , ...nodes] of sections.specs()) {
+  for (const [, , , ...nodes] of sections.specs()) {
     root.append(...nodes);
   }
   const state = carryOver(null, result(cell));

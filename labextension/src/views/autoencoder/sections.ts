@@ -50,13 +50,18 @@ export class AeSections {
 
   specs(): SectionSpec[] {
     return [
-      [trans.__('Latent space'), EXPLAIN.latent, this.latent.node],
-      [trans.__('Draw and encode'), EXPLAIN.draw, this.draw.node],
-      [trans.__('Reconstructions per epoch'), EXPLAIN.reconstructions, this.reconstructions.node],
-      [trans.__('Interpolation'), EXPLAIN.interpolation, this.interpolation.node],
-      [trans.__('Latent grid'), EXPLAIN.grid, this.grid.node],
-      [trans.__('Network against PCA'), EXPLAIN.compare, this.compare.node],
-      [trans.__('Errors per epoch'), EXPLAIN.curves, this.curves.node]
+      ['latent', trans.__('Latent space'), EXPLAIN.latent, this.latent.node],
+      ['draw', trans.__('Draw and encode'), EXPLAIN.draw, this.draw.node],
+      [
+        'reconstructions',
+        trans.__('Reconstructions per epoch'),
+        EXPLAIN.reconstructions,
+        this.reconstructions.node
+      ],
+      ['interpolation', trans.__('Interpolation'), EXPLAIN.interpolation, this.interpolation.node],
+      ['grid', trans.__('Latent grid'), EXPLAIN.grid, this.grid.node],
+      ['compare', trans.__('Network against PCA'), EXPLAIN.compare, this.compare.node],
+      ['curves', trans.__('Errors per epoch'), EXPLAIN.curves, this.curves.node]
     ];
   }
 

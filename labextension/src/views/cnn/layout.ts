@@ -2,12 +2,13 @@
  * The frame of the CNN explorer: its header (title, facts, overview, a chip per section that
  * scrolls to it), the epoch toolbar, and the sections, input and prediction side by side first.
  */
-import { el, section } from '../shared/draw';
+import { el } from '../shared/draw';
+import { SectionSpec, sectionsWithChips } from '../shared/sections';
 import { trans } from '../../i18n';
 import { EXPLAIN } from './explanations';
 
-/** A section: its title, the line that explains it, and its content. */
-export type SectionSpec = [string, string, HTMLElement];
+export { renderFacts } from '../shared/sections';
+export type { SectionSpec } from '../shared/sections';
 
 export interface ILayoutParts {
   facts: HTMLElement;
@@ -24,18 +25,8 @@ export function explorerLayout(parts: ILayoutParts): {
   body: HTMLElement;
 } {
   const nav = el('nav', 'dlviz-nav');
-  const add = ([title, explanation, content]: SectionSpec): HTMLElement => {
-    const s = section(title, explanation, content);
-    const chip = el('button', 'dlviz-chip', title);
-    chip.onclick = () => {
-      (s as HTMLDetailsElement).open = true;
-      s.scrollIntoView({ behavior: 'smooth', block: 'start' });
-    };
-    nav.appendChild(chip);
-    return s;
-  };
-  const top = el('div', 'dlviz-overview', undefined, ...parts.top.map(add));
-  const rest = parts.rest.map(add);
+  const top = el('div', 'dlviz-overview', undefined, ...sectionsWithChips(nav, parts.top));
+  const rest = sectionsWithChips(nav, parts.rest);
   const toolbar = el(
     'div',
     'dlviz-cnn-toolbar',
@@ -54,19 +45,4 @@ export function explorerLayout(parts: ILayoutParts): {
   );
   const body = el('div', 'dlviz-cnn-body', undefined, top, ...rest);
   return { header, toolbar, body };
-}
-
-/** The facts line above the explorer: "label: value" items. */
-export function renderFacts(node: HTMLElement, facts: [string, string][]): void {
-  node.replaceChildren(
-    ...facts.map(([label, value]) =>
-      el(
-        'span',
-        'dlviz-view-fact',
-        undefined,
-        el('strong', undefined, trans.__('%1: ', label)),
-        document.createTextNode(value)
-      )
-    )
-  );
 }

@@ -43,20 +43,20 @@ export class ExplorerSections {
   /** Input and prediction, side by side at the top. */
   top(): SectionSpec[] {
     return [
-      [trans.__('Input'), EXPLAIN.input, this.inputs.node],
-      [trans.__('Prediction'), EXPLAIN.predictions, this._predictions]
+      ['input', trans.__('Input'), EXPLAIN.input, this.inputs.node],
+      ['prediction', trans.__('Prediction'), EXPLAIN.predictions, this._predictions]
     ];
   }
 
   /** Every other section, in reading order. */
   rest(): SectionSpec[] {
     return [
-      [trans.__('Feature maps'), EXPLAIN.featureMaps, this.featureMaps.node],
-      [trans.__('Filters'), EXPLAIN.filters, this._filters],
-      [trans.__('Saliency and Grad-CAM'), EXPLAIN.saliency, this._saliency],
-      [trans.__('Confusion matrix'), EXPLAIN.confusion, this._confusion],
-      [trans.__('Filter selectivity'), EXPLAIN.selectivity, this._selectivity],
-      [trans.__('Model summary'), EXPLAIN.summary, this._summary]
+      ['feature-maps', trans.__('Feature maps'), EXPLAIN.featureMaps, this.featureMaps.node],
+      ['filters', trans.__('Filters'), EXPLAIN.filters, this._filters],
+      ['saliency', trans.__('Saliency and Grad-CAM'), EXPLAIN.saliency, this._saliency],
+      ['confusion', trans.__('Confusion matrix'), EXPLAIN.confusion, this._confusion],
+      ['selectivity', trans.__('Filter selectivity'), EXPLAIN.selectivity, this._selectivity],
+      ['summary', trans.__('Model summary'), EXPLAIN.summary, this._summary]
     ];
   }
 

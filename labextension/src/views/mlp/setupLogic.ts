@@ -31,9 +31,25 @@ export function setupOf(params: Params): Params {
   return out;
 }
 
-/** The JSON "Copy set-up" gives: `{"task": "mlp.train", "params": {...}}`, indented. */
+/**
+ * The JSON "Copy set-up" gives, indented: a course preset (docs/presets.md) of the whole set-up,
+ * `{"name", "title", "task": "mlp.train", "params": {...}, "locked": []}`, ready for a lesson
+ * notebook's metadata or the admin's overrides.json; "Open set-up" reads it back.
+ */
 export function setupJson(params: Params): string {
-  return JSON.stringify({ task: TASK, params: setupOf(params) }, null, 2);
+  const setup = setupOf(params);
+  const source = String(setup.data?.source ?? 'circle');
+  return JSON.stringify(
+    {
+      name: `playground-${source}`.replace(/[^A-Za-z0-9_.-]/g, '-'),
+      title: trans.__('Playground: %1', source),
+      task: TASK,
+      params: setup,
+      locked: []
+    },
+    null,
+    2
+  );
 }
 
 /**

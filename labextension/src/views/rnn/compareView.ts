@@ -81,8 +81,8 @@ export class CompareContent extends Widget {
         this._status
       ],
       sections: [
-        [trans.__('Learning curves'), EXPLAIN.compare, this._curves],
-        [trans.__('Memory'), EXPLAIN.memory, this._memory]
+        ['curves', trans.__('Learning curves'), EXPLAIN.compare, this._curves],
+        ['memory', trans.__('Memory'), EXPLAIN.memory, this._memory]
       ]
     });
     this._header = layout.header;

@@ -31,14 +31,19 @@ export class RnnSections {
 
   specs(): SectionSpec[] {
     return [
-      [trans.__('Hidden states'), EXPLAIN.heatmap, this.heatmap.node],
-      [trans.__('Text coloured by a unit'), EXPLAIN.text, this.text.node],
-      [trans.__('Unit explorer'), EXPLAIN.units, this.units.node],
-      [trans.__('Gates'), EXPLAIN.gates, this.gates.gates],
-      [trans.__('Gate saturation'), EXPLAIN.saturation, this.gates.saturation],
-      [trans.__('Predictions step by step'), EXPLAIN.predictions, this.plots.predictions],
-      [trans.__('Memory'), EXPLAIN.memory, this.plots.memory],
-      [trans.__('Hidden-state trajectory'), EXPLAIN.trajectory, this.plots.trajectory]
+      ['hidden-states', trans.__('Hidden states'), EXPLAIN.heatmap, this.heatmap.node],
+      ['text', trans.__('Text coloured by a unit'), EXPLAIN.text, this.text.node],
+      ['units', trans.__('Unit explorer'), EXPLAIN.units, this.units.node],
+      ['gates', trans.__('Gates'), EXPLAIN.gates, this.gates.gates],
+      ['saturation', trans.__('Gate saturation'), EXPLAIN.saturation, this.gates.saturation],
+      [
+        'predictions',
+        trans.__('Predictions step by step'),
+        EXPLAIN.predictions,
+        this.plots.predictions
+      ],
+      ['memory', trans.__('Memory'), EXPLAIN.memory, this.plots.memory],
+      ['trajectory', trans.__('Hidden-state trajectory'), EXPLAIN.trajectory, this.plots.trajectory]
     ];
   }
 

@@ -22,6 +22,11 @@ export interface IViewActions {
 export interface IViewContent extends IRunContent {
   readonly runId: string;
   redraw?(): void;
+  /**
+   * Open on one part (a preset's `view`): views without this open the section of that name
+   * (`revealPart`).
+   */
+  showPart?(part: string): void;
 }
 
 /** One kind of docked view: how to make it, find it again, and restore it after a reload. */

@@ -151,10 +151,7 @@ export class BertvizPart {
     const model = String(
       ('model' in result ? result.model : null) ?? run.params?.model ?? trainedName
     );
-    const kinds: ShownKind[] = [...ATTENTION_VIEW_KINDS];
-    if (this._projections) {
-      kinds.push('projection');
-    }
+    const kinds = this.kinds;
     this._explanation = renderBertvizHeader(host.header, {
       facts: [
         [trans.__('Model'), model],
@@ -182,6 +179,11 @@ export class BertvizPart {
       : trans.__('Attention: %1', firstWords(text));
     await this.showKind(kind);
     return this.title;
+  }
+
+  /** The pictures this run can show: BertViz's three, and the token map of a trained run. */
+  get kinds(): ShownKind[] {
+    return this._projections ? [...ATTENTION_VIEW_KINDS, 'projection'] : [...ATTENTION_VIEW_KINDS];
   }
 
   /** Show another view of the same run. */

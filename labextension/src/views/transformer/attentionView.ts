@@ -23,6 +23,7 @@ import { IPartHost } from './parts';
 import { loadProjection } from './projectionPart';
 import { loadSteps } from './stepsPart';
 import { LONG_INPUT_TOKENS } from './transformerLogic';
+import { ShownKind, shownKindOf } from './viewKinds';
 
 /** The body of the view: header, notices and the picture. */
 export class AttentionContent extends Widget implements IPartHost {
@@ -35,6 +36,8 @@ export class AttentionContent extends Widget implements IPartHost {
   private _actions: IViewActions;
   private _bertviz: BertvizPart | null = null;
   private _title = trans.__('Attention');
+  /** The picture a preset's `view` asked for (head, model, neuron, projection). */
+  private _wanted: ShownKind | null = null;
 
   constructor(api: DlvizApi, runId: string, actions: IViewActions) {
     super();
@@ -111,7 +114,28 @@ export class AttentionContent extends Widget implements IPartHost {
       return loadLong(this, run);
     }
     this._bertviz = new BertvizPart(this, run);
-    return this._bertviz.load(kind);
+    const title = await this._bertviz.load(kind);
+    if (this._wanted && this._wanted !== this._bertviz.kind) {
+      await this.showPart(this._wanted);
+    }
+    return title;
+  }
+
+  /**
+   * Open on one picture (a preset's `view`): `head`, `model`, `neuron`, or a trained run's
+   * `projection`. Other names are not pictures of this view: ignored. Other parts of the view
+   * (steps, projection of a pretrained model, long input) come from the run's task.
+   */
+  async showPart(part: string): Promise<void> {
+    const kind = shownKindOf(part);
+    if (!kind) {
+      return;
+    }
+    this._wanted = kind;
+    if (this._bertviz && this._bertviz.kinds.includes(kind)) {
+      await this._bertviz.showKind(kind);
+      this.node.setAttribute('data-shown-part', kind);
+    }
   }
 
   /** Draw (again) the picture with the current theme's colors, e.g. after a theme change. */

@@ -26,6 +26,11 @@ export const KIND_LABELS: { readonly [kind in ShownKind]: string } = {
   }
 };
 
+/** The picture a preset's `view` names, or null when it names none. */
+export function shownKindOf(part: string): ShownKind | null {
+  return Object.prototype.hasOwnProperty.call(KIND_LABELS, part) ? (part as ShownKind) : null;
+}
+
 /** Loads d3, jQuery, require.js and a BertViz view script from the server's assets. */
 export async function loadViewScripts(
   api: DlvizApi,
