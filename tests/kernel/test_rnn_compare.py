@@ -25,15 +25,17 @@ from dlviz_kernel.training import runs
 from .test_result_schemas import assert_fits
 
 SMALL = {"model": {"hidden_size": 16}, "training": {"epochs": 3, "seed": 5}}
-# The copy task with a delay of 20 blanks: the gated cells learn it, the plain RNN hardly.
-# The LSTM sits on the plateau of chance for about 23 epochs before it finds the way out. The
-# plain RNN leaves chance too (about epoch 23 here) but only to 0.19-0.21: it recalls the
-# first symbol a little (0.26-0.35 right in two runs) and the others barely (0.13-0.18), above
-# the band of a guesser without memory (0.11-0.14 on 2,000 recalls), far below the gated cells.
+# The copy task with a delay of 20 blanks: the gated cells learn it, the plain RNN does not.
+# Measured (1 thread, seeds 0 and 7): the GRU leaves chance in its first epoch (0.98-0.99 at
+# the end); the LSTM, its forget gates open at the start (`open_forget_gates`), in epoch 14-21
+# (0.36-0.57); the plain RNN ends inside the band of a guesser without memory (0.123, 0.126;
+# band 0.11-0.14 on 2,000 recalls). With PyTorch's own LSTM start (forget gates near 0.5) the
+# LSTM was still at chance after 20 epochs and left it in epoch 20-36 of 40; at lr 0.003 the
+# plain RNN crept out of the band after epoch 23 (0.19-0.21).
 COPY = {"data": {"source": "synthetic", "synthetic": "copy", "delay": 20, "samples": 2000},
-        "model": {"hidden_size": 64},
-        "training": {"epochs": 40, "batch_size": 32, "learning_rate": 0.003}}
-# 40 s on a quiet 2-core machine, 2-3 minutes on a busy one: only with DLVIZ_TEST_SLOW=1.
+        "model": {"hidden_size": 64, "open_forget_gates": True},
+        "training": {"epochs": 30, "batch_size": 32, "learning_rate": 0.01}}
+# 26-40 s on a quiet 2-core machine, 2-3 minutes on a busy one: only with DLVIZ_TEST_SLOW=1.
 OPT_IN = pytest.mark.skipif(os.environ.get("DLVIZ_TEST_SLOW") != "1",
                             reason="up to minutes of training; set DLVIZ_TEST_SLOW=1 to run")
 
@@ -206,10 +208,9 @@ def test_copy_after_a_delay_of_20_is_recalled_by_lstm_and_gru_and_not_by_the_pla
         by_step = cell["accuracy_by_step"]
         assert by_step[:25] == [None] * 25
         assert sum(by_step[25:]) / 5 == pytest.approx(accuracy[cell["cell"]])
-    assert accuracy["lstm"] > chance + 0.25 and accuracy["gru"] > chance + 0.25
-    # The plain RNN stays near chance, far below both gated cells.
-    assert accuracy["rnn"] < chance + 0.1
-    assert accuracy["rnn"] < min(accuracy["lstm"], accuracy["gru"]) - 0.2
+    # The gated cells recall, well above the band of chance; the plain RNN is inside it.
+    assert accuracy["lstm"] > band[1] + 0.1 and accuracy["gru"] > band[1] + 0.1
+    assert band[0] <= accuracy["rnn"] <= band[1]
     # Why: the plain RNN's last prediction does not depend on the symbol it should recall.
     memory = {c["cell"]: decode(c["memory"]["gradient_norms"]) for c in result["cells"]}
     assert result["cells"][0]["memory"]["step"] == 29
@@ -227,3 +228,39 @@ def test_the_warnings_of_a_recurrent_run_speak_of_sequences_and_recurrent_cures(
     vanishing = [w for w in warnings if w["kind"] == "vanishing_gradients"]
     assert vanishing and "An LSTM or GRU instead of a plain RNN" in vanishing[0]["message"]
     assert not any("image" in w["message"] or "batch norm" in w["message"] for w in warnings)
+
+
+def test_open_forget_gates_start_each_lstm_forget_bias_at_1_and_change_nothing_else():
+    torch.manual_seed(3)
+    net = SequenceNet("lstm", 4, 6, 2, 3, per_step=False, bidirectional=True, open_forget=True)
+    torch.manual_seed(3)
+    plain = nn.LSTM(4, 6, num_layers=2, batch_first=True, bidirectional=True)
+    theirs = dict(plain.named_parameters())
+    size = 6
+    for name, value in net.rnn.named_parameters():
+        if name.startswith("bias_"):
+            # b_if + b_hf = 1 for every unit of every layer and direction
+            forget = value[size:2 * size]
+            assert torch.equal(forget, torch.full_like(forget, 1.0 if "_ih" in name else 0.0))
+            rest = torch.cat([value[:size], value[2 * size:]])
+            assert torch.equal(rest, torch.cat([theirs[name][:size], theirs[name][2 * size:]]))
+        else:
+            assert torch.equal(value, theirs[name])
+    # off (the default), and for other cells: PyTorch's own start
+    torch.manual_seed(3)
+    default = SequenceNet("lstm", 4, 6, 2, 3, per_step=False, bidirectional=True)
+    assert all(torch.equal(v, theirs[k]) for k, v in default.rnn.named_parameters())
+    torch.manual_seed(3)
+    gru = SequenceNet("gru", 4, 6, 1, 3, per_step=False, open_forget=True)
+    torch.manual_seed(3)
+    assert torch.equal(gru.rnn.bias_ih_l0, nn.GRU(4, 6, batch_first=True).bias_ih_l0)
+
+
+def test_the_form_field_reaches_the_lstm_of_a_comparison():
+    params = {**SMALL, "cells": ["rnn", "lstm"], "model": {"hidden_size": 8,
+                                                             "open_forget_gates": True},
+              "training": {"epochs": 1, "seed": 5}}
+    result = compare(params, "cmp-forget")
+    start = runs.get(result["cells"][1]["run"]).training.snapshots.state(0)
+    assert torch.equal(start["rnn.bias_ih_l0"][8:16], torch.ones(8))
+    assert torch.equal(start["rnn.bias_hh_l0"][8:16], torch.zeros(8))

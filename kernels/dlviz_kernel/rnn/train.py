@@ -99,7 +99,8 @@ def build(data: SequenceData, spec: dict[str, Any]) -> SequenceNet:
     return SequenceNet(spec["cell"], inputs, spec["hidden_size"], spec["layers"], data.outputs,
                        per_step=data.per_step, vocabulary=vocabulary,
                        bidirectional=spec["bidirectional"], dropout=spec["dropout"],
-                       nonlinearity=spec["nonlinearity"])
+                       nonlinearity=spec["nonlinearity"],
+                       open_forget=bool(spec.get("open_forget_gates", False)))
 
 
 def check_memory(data: SequenceData, spec: dict[str, Any], batch_size: int,
