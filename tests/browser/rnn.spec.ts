@@ -359,6 +359,10 @@ test('rnn.compare: live curves per cell while training, then side by side, and a
   await expect(cells).toHaveCount(3);
   await expect(cells.nth(0)).toHaveAttribute('data-cell', 'rnn');
   await expect(cells.nth(1).locator('rect')).toHaveCount(20);
+  // the accuracy at each step with a target (every step of a bracket string), a line per cell
+  const steps = view.getByTestId('dlviz-rnn-compare-steps');
+  expect((await steps.getAttribute('data-steps'))!.split(',')).toHaveLength(20);
+  expect(await steps.locator('path.dlviz-chart-line').count()).toBeGreaterThanOrEqual(3);
   await page.screenshot({ path: path.join(ARTIFACTS, 'rnn-compare.png') });
   const [png] = await Promise.all([
     page.waitForEvent('download'),

@@ -16,7 +16,7 @@ import {
   ILiveCell,
   onEpochAxis
 } from '../../labextension/src/views/rnn/compareLogic';
-import { curveCharts } from '../../labextension/src/views/rnn/compareCharts';
+import { curveCharts, stepChart } from '../../labextension/src/views/rnn/compareCharts';
 import { keptEpochsIn } from '../../labextension/src/views/rnn/rnnLogic';
 import { RnnRun } from '../../labextension/src/views/rnn/rnnRun';
 import { viewFor } from '../../labextension/src/views/registry';
@@ -102,6 +102,20 @@ describe('live curves of a comparison', () => {
     expect(accuracy.querySelectorAll('path.dlviz-chart-line')).toHaveLength(5);
     expect(row.textContent).toContain('not luck');
     expect(accuracy.getAttribute('data-points')).toBe('9');
+  });
+
+  it('draw the accuracy at each recalled step, from the result, against chance and its band', () => {
+    const figure = stepChart(result.cells, result.chance, result.chance_band)!;
+    const svg = figure.querySelector('[data-testid="dlviz-rnn-compare-steps"]')!;
+    // the copy task of 2 symbols after a delay of 3: targets at steps 6 and 7 (1-based) only
+    expect(svg.getAttribute('data-steps')).toBe('6,7');
+    expect(result.cells[1].accuracy_by_step.slice(5)).toEqual([0.125, 0.25]);
+    // three cells, chance and the band's top
+    expect(svg.querySelectorAll('path.dlviz-chart-line')).toHaveLength(5);
+    expect(figure.textContent).toContain('LSTM');
+    // one prediction per sequence: no step chart
+    const once = result.cells.map((c: any) => ({ ...c, accuracy_by_step: null }));
+    expect(stepChart(once, result.chance, result.chance_band)).toBeNull();
   });
 
   it('open the comparison view at the start of the run, and again when it succeeded', () => {

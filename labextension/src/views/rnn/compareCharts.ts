@@ -111,3 +111,59 @@ export function curveCharts(
   }
   return el('div', 'dlviz-chart-row', undefined, ...charts);
 }
+
+/**
+ * The share right at each step that has a target (rnn.compare's `accuracy_by_step`), one line
+ * per cell, with chance and the top of its band: which recalled symbols each cell gets. Null
+ * when no cell has two such steps (one prediction per sequence).
+ */
+export function stepChart(
+  cells: { cell: string; accuracy_by_step?: (number | null)[] | null }[],
+  chance: number | null,
+  band: number[] | null | undefined
+): HTMLElement | null {
+  const length = Math.max(0, ...cells.map(c => c.accuracy_by_step?.length ?? 0));
+  const steps: number[] = [];
+  for (let t = 0; t < length; t++) {
+    if (cells.some(c => typeof c.accuracy_by_step?.[t] === 'number')) {
+      steps.push(t);
+    }
+  }
+  if (steps.length < 2) {
+    return null;
+  }
+  const xs = steps.map(t => t + 1);
+  const series: ISeries[] = cells.map((c, k) => ({
+    label: cellName(c.cell),
+    values: steps.map(t => c.accuracy_by_step?.[t] ?? null),
+    color: SERIES_COLORS[k % SERIES_COLORS.length]
+  }));
+  if (typeof chance === 'number') {
+    series.push({
+      label: trans.__('chance'),
+      values: xs.map(() => chance),
+      color: 'var(--jp-ui-font-color2, #888)',
+      dashed: true
+    });
+  }
+  if (band && band.length === 2) {
+    series.push({
+      label: trans.__('above this, not luck (95 % of guessers score less)'),
+      values: xs.map(() => band[1]),
+      color: 'var(--jp-error-color1, #d32f2f)',
+      dashed: true
+    });
+  }
+  const title = trans.__('Validation accuracy at each step with a target');
+  const svg = svgEl('svg', { class: 'dlviz-chart', role: 'img', 'aria-label': title });
+  svg.setAttribute('data-testid', 'dlviz-rnn-compare-steps');
+  svg.setAttribute('data-steps', xs.join(','));
+  drawChart(svg, xs, series, {
+    title,
+    xDomain: [xs[0], Math.max(xs[0] + 1, xs[xs.length - 1])],
+    yDomain: [0, 1],
+    percent: true
+  });
+  return el('figure', 'dlviz-figure', undefined, svg as unknown as Node, legend(series));
+}
+

@@ -19,7 +19,7 @@ import { runViewId } from '../shared/docked';
 import { el, svgEl } from '../shared/draw';
 import { formatPercent, formatSeconds, formatCount } from '../shared/format';
 import { runViewDefinition } from '../shared/viewDefinition';
-import { cellName, curveCharts } from './compareCharts';
+import { cellName, curveCharts, stepChart } from './compareCharts';
 import { CompareLive } from './compareLive';
 import { EXPLAIN } from './explanations';
 import { renderFacts, rnnLayout } from './layout';
@@ -170,6 +170,10 @@ export class CompareContent extends Widget {
       planned: 0,
       band: result.chance_band
     });
+    const steps = stepChart(result.cells, result.chance, result.chance_band);
+    if (steps) {
+      charts.appendChild(steps);
+    }
     this._curves.replaceChildren(charts, this._table(result));
     this._memory.replaceChildren(
       el('div', 'dlviz-rnn-compare-row', undefined, ...result.cells.map(c => this._memoryOf(c)))
