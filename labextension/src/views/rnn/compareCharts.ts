@@ -166,4 +166,3 @@ export function stepChart(
   });
   return el('figure', 'dlviz-figure', undefined, svg as unknown as Node, legend(series));
 }
-
