@@ -1,5 +1,5 @@
 /** What every browser test does with JupyterLab: open it, keep it offline, open the panel. */
-import { expect, Page } from '@playwright/test';
+import { expect, Locator, Page } from '@playwright/test';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -105,4 +105,16 @@ export async function openPanelFromSidebar(page: Page): Promise<void> {
     }
     await expect(panel).toBeVisible({ timeout: 2000 });
   }).toPass({ timeout: 60_000 });
+}
+
+/** Number of distinct colours on a canvas (1: blank or one flat colour), counted up to 50. */
+export async function colours(canvas: Locator): Promise<number> {
+  return canvas.evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length && seen.size < 50; i += 4) {
+      seen.add((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]);
+    }
+    return seen.size;
+  });
 }

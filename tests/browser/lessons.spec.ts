@@ -7,26 +7,14 @@
  * instruction, locked field), the other preset of the lesson can be picked, and Run
  * opens the view the preset is for: the playground of the preset's network.
  */
-import { expect, Locator, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARTIFACTS, blockOtherHosts, executedNotebook, TOKEN } from './lab';
+import { ARTIFACTS, blockOtherHosts, colours, executedNotebook, TOKEN } from './lab';
 
 const AUTH = { Authorization: `token ${TOKEN}` };
 const LESSON = path.resolve(__dirname, '..', '..', 'examples', 'lessons', 'pt-BR', 'mlp.ipynb');
 const MIME = 'application/vnd.dlviz-lab.view.v1+json';
-
-/** Number of distinct colours on a canvas (1: blank or one flat colour), up to 50. */
-async function colours(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set<number>();
-    for (let i = 0; i < data.length && seen.size < 50; i += 4) {
-      seen.add((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]);
-    }
-    return seen.size;
-  });
-}
 
 test("a lesson's saved outputs render without a cell run; its preset link opens the panel on the preset; Run gives its view", async ({
   page,

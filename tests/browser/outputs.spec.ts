@@ -11,6 +11,7 @@ import * as path from 'path';
 import {
   ARTIFACTS,
   blockOtherHosts,
+  colours,
   executedNotebook,
   openLab,
   runFromPalette,
@@ -57,18 +58,6 @@ function showNotebook(): any {
       outputs: [],
       execution_count: null
     }))
-  });
-}
-
-/** Number of distinct colours on a canvas (1: blank or one flat colour). */
-async function colours(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set<number>();
-    for (let i = 0; i < data.length && seen.size < 50; i += 4) {
-      seen.add((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]);
-    }
-    return seen.size;
   });
 }
 
