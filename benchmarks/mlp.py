@@ -5,22 +5,30 @@ batch 10, 150 epochs, 250 training points). The task's side: ``dlviz_kernel.run_
 kernel runs it, with a progress event carrying the weights after every epoch (the frames the view
 draws), the monitor, snapshots and the result. The plain side: the same network (same seed), the
 same points, loss, optimizer and batches, checking the test points after each epoch. Timed in
-this process with one torch thread, alternating; the fastest of ROUNDS runs each is compared, in
-CPU seconds of this process (what the work costs, little moved by other programs on a shared
-machine) and in wall-clock seconds.
+this process with one torch thread, in ROUNDS rounds of both back to back (which runs first
+alternates); the overhead ratio is the median over the rounds of task / plain, in CPU seconds of
+this process (what the work costs, little moved by other programs). A shared machine's speed
+drifts by tens of percent within seconds, so a pair compares two runs of the same moment; the
+best of each side is printed too.
 
 The frames per second of the live view are measured in Chromium: the frame-rate test of
 tests/browser/mlp.spec.ts (Playwright, through node) plays the default in a JupyterLab of its
 own, counts the frames the playground draws in 8 seconds and writes them to
 artifacts/browser/mlp-fps.json; this script starts it and prints them.
 
+``--instructions`` compares the same two sides in instructions executed instead of seconds
+(valgrind's callgrind, see instructions.py): the number a noisy machine cannot move, about four
+minutes.
+
 Run: ``.venv/bin/python benchmarks/mlp.py`` (``--no-browser``: the throughput only;
-``--browser-only``: the frame rate only; the browser's server port is DLVIZ_TEST_PORT, 8899 by
-default). Targets: ratio at most 1.15, at least 20 frames drawn per second.
+``--browser-only``: the frame rate only; ``--instructions``: the instruction count only; the
+browser's server port is DLVIZ_TEST_PORT, 8899 by default). Targets: ratio at most 1.15, at
+least 20 frames drawn per second.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -30,9 +38,11 @@ import sys
 import time
 from pathlib import Path
 
+import instructions
 import torch
 
 import dlviz_kernel
+from dlviz_kernel.mlp import train
 from dlviz_kernel.mlp.data import load
 from dlviz_kernel.mlp.model import loss_for
 from dlviz_kernel.mlp.train import build, inputs_of
@@ -41,9 +51,10 @@ from dlviz_kernel.tasks import load_schema
 from dlviz_kernel.training import TrainSettings, evaluate, split
 from dlviz_kernel.training.params import complete
 
-ROUNDS = 5
+ROUNDS = int(os.environ.get("DLVIZ_BENCH_ROUNDS", 9))
 TARGET = 1.15
 FPS_TARGET = 20
+EPOCHS_COUNTED = 150  # the default's epochs, counted under callgrind (about 4 minutes)
 ROOT = Path(__file__).resolve().parents[1]
 FPS_FILE = ROOT / "artifacts" / "browser" / "mlp-fps.json"
 
@@ -74,11 +85,11 @@ def plain_loop(params) -> tuple[float, float, float]:
     return time.perf_counter() - start, time.process_time() - cpu, accuracy
 
 
-def task(run_id: str) -> tuple[float, float, dict, Recorder]:
+def task(run_id: str, params: dict | None = None) -> tuple[float, float, dict, Recorder]:
     recorder = Recorder()
     start, cpu = time.perf_counter(), time.process_time()
     message = dlviz_kernel.run_request(json.dumps({"run_id": run_id, "task": "mlp.train",
-                                                   "params": {}}), publisher=recorder)
+                                                   "params": params or {}}), publisher=recorder)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert message["kind"] == "result", message
     return seconds, cpu, message["result"], recorder
@@ -91,28 +102,48 @@ def throughput() -> None:
     task("warm")
     plain_times, task_times, plain_cpu, task_cpu = [], [], [], []
     for round_number in range(ROUNDS):
-        seconds, cpu, plain_accuracy = plain_loop(params)
-        plain_times.append(seconds)
-        plain_cpu.append(cpu)
-        seconds, cpu, result, recorder = task(f"bench-{round_number}")
-        task_times.append(seconds)
-        task_cpu.append(cpu)
+        # each round runs both, back to back, the first one in turn (this machine's speed
+        # drifts by tens of percent within seconds: a pair shares its moment)
+        def plain_side():
+            gc.collect()  # neither side pays for the other's garbage
+            seconds, cpu, accuracy = plain_loop(params)
+            plain_times.append(seconds)
+            plain_cpu.append(cpu)
+            return accuracy
+
+        def task_side(run_id=f"bench-{round_number}"):
+            gc.collect()
+            seconds, cpu, result, recorder = task(run_id)
+            task_times.append(seconds)
+            task_cpu.append(cpu)
+            return result, recorder
+
+        if round_number % 2:
+            result, recorder = task_side()
+            plain_accuracy = plain_side()
+        else:
+            plain_accuracy = plain_side()
+            result, recorder = task_side()
     frames = [m for m in recorder.of_kind("progress") if "weights" in m]
     epochs = params["training"]["epochs"]
     plain, engine = min(plain_times), min(task_times)
     print(f"playground default: {epochs} epochs, batch {params['training']['batch_size']}, "
-          f"{torch.get_num_threads()} thread, best of {ROUNDS} alternating runs")
-    print(f"plain PyTorch loop : {plain:.3f} s = {epochs / plain:.0f} epochs/s, "
-          f"{min(plain_cpu):.3f} CPU s (test accuracy {plain_accuracy:.3f})")
-    print(f"mlp.train task     : {engine:.3f} s = {epochs / engine:.0f} epochs/s, "
-          f"{min(task_cpu):.3f} CPU s "
+          f"{torch.get_num_threads()} thread, {ROUNDS} rounds of both, back to back")
+    print(f"plain PyTorch loop : best {plain:.3f} s = {epochs / plain:.0f} epochs/s, "
+          f"{min(plain_cpu):.3f} CPU s, median {statistics.median(plain_cpu):.3f} CPU s "
+          f"(test accuracy {plain_accuracy:.3f})")
+    print(f"mlp.train task     : best {engine:.3f} s = {epochs / engine:.0f} epochs/s, "
+          f"{min(task_cpu):.3f} CPU s, median {statistics.median(task_cpu):.3f} CPU s "
           f"(test accuracy {result['history']['validation_accuracy'][-1]:.3f}, "
           f"{len(frames)} frames of weights sent)")
-    median = statistics.median(task_times) / statistics.median(plain_times)
-    print(f"(wall clock: best {engine / plain:.3f}, ratio of the medians {median:.3f}; "
-          "the machine's other work adds noise)")
-    print(f"overhead ratio: {min(task_cpu) / min(plain_cpu):.3f} in CPU time "
-          f"(target <= {TARGET})")
+    if os.environ.get("DLVIZ_BENCH_VERBOSE"):
+        print("CPU s per round, plain:", [round(x, 3) for x in plain_cpu])
+        print("CPU s per round, task: ", [round(x, 3) for x in task_cpu])
+    paired = statistics.median(t / p for t, p in zip(task_cpu, plain_cpu))
+    print(f"(best against best: {min(task_cpu) / min(plain_cpu):.3f} in CPU time, "
+          f"{engine / plain:.3f} in wall-clock time)")
+    print(f"overhead ratio: {paired:.3f}, the median over the rounds of task / plain CPU "
+          f"seconds (target <= {TARGET})")
 
 
 def frame_rate() -> dict | None:
@@ -141,7 +172,48 @@ def frame_rate() -> dict | None:
     return numbers
 
 
+def instruction_ratio() -> None:
+    """The same comparison in instructions executed (callgrind): free of the machine's drift."""
+    lacking = instructions.missing()
+    if lacking:
+        print(f"instructions: not counted, this needs {lacking}")
+        return
+    counts = instructions.count(Path(__file__), [])
+    plain, engine = counts["plain"], counts["task"]
+    print(f"instructions (callgrind, one run each of the default, {EPOCHS_COUNTED} epochs): "
+          f"plain loop {plain / 1e9:.3f} G, mlp.train task {engine / 1e9:.3f} G")
+    print(f"overhead ratio in instructions: {engine / plain:.3f} (target <= {TARGET})")
+
+
+def count_sides(sides: instructions.Sides) -> None:
+    """Under callgrind (``instruction_ratio``): one plain loop and one task, counted apart.
+
+    An epoch of the default takes about 10 ms, under the 30 ms after which the task sends a
+    frame inside an epoch; under callgrind everything is ~50 times slower, so that timer is
+    set out of reach to count what a real run does.
+    """
+    torch.set_num_threads(1)
+    train.FRAME_INTERVAL = math.inf
+    params = complete(load_schema("mlp.train"), {"training": {"epochs": 3}})
+    plain_loop(params)  # warm both paths up, uncounted
+    task("warm", {"training": {"epochs": 3}})
+    params["training"]["epochs"] = EPOCHS_COUNTED
+    gc.collect()
+    with sides("plain"):
+        plain_loop(params)
+    gc.collect()
+    with sides("task"):
+        task("counted", {"training": {"epochs": EPOCHS_COUNTED}})
+
+
 def main() -> None:
+    library = instructions.library_argument()
+    if library is not None:
+        count_sides(instructions.Sides(library))
+        return
+    if "--instructions" in sys.argv:
+        instruction_ratio()
+        return
     if "--browser-only" not in sys.argv:
         throughput()
     if "--no-browser" not in sys.argv:

@@ -91,10 +91,17 @@ def array_sizes(result: Any, path: str = "") -> list[tuple[str, int]]:
         where, value = stack.pop()
         if is_encoded_array(value):
             found.append((where, encoded_bytes(value)))
-        elif isinstance(value, dict):
-            stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+            continue
+        if isinstance(value, dict):
+            items: Any = value.items()
         elif isinstance(value, list):
-            stack.extend((f"{where}.{i}" if where else str(i), v) for i, v in enumerate(value))
+            items = enumerate(value)
+        else:
+            continue
+        # only containers can hold an array: numbers and strings (most of a long history or
+        # a playground's frames) are passed over without a path made for each
+        stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in items
+                     if isinstance(v, (dict, list)))
     return found
 
 

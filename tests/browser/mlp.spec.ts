@@ -208,7 +208,7 @@ test('the MLP playground plays, pauses, steps, resets, edits a weight and copies
   );
 });
 
-test('the playground draws every frame the kernel sends while it plays (frame rate)', async ({
+test('the playground follows the training while it plays (frame rate)', async ({
   page,
   baseURL
 }) => {
@@ -224,8 +224,9 @@ test('the playground draws every frame the kernel sends while it plays (frame ra
   const content = view.locator('.dlviz-mlp-content');
   const heat = view.getByTestId('dlviz-mlp-heatmap');
   const controls = view.locator('.dlviz-mlp-controls');
-  // the panel's run may be over (150 epochs): play on from it
+  // measure a play (2000 epochs), not the panel's run of 150: wait for that to end first
   await expect.poll(() => numberOf(heat, 'data-frames'), { timeout: 120_000 }).toBeGreaterThan(2);
+  await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
   await playOn(view);
   await expect.poll(() => numberOf(content, 'data-epoch')).toBeGreaterThan(5);
   const seconds = 8;
@@ -256,6 +257,8 @@ test('the playground draws every frame the kernel sends while it plays (frame ra
   const epochs = (await numberOf(content, 'data-epoch')) - epochs0;
   const elapsed = (Date.now() - t0) / 1000;
   const drawMs = await numberOf(content, 'data-draw-ms');
+  // the whole window was one play (not the end of a run and an idle view)
+  await expect(controls).toHaveAttribute('data-state', 'playing');
   const numbers = {
     seconds: elapsed,
     frames_drawn_per_second: frames / elapsed,

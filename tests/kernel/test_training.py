@@ -143,6 +143,38 @@ def test_monitor_gradient_norms_and_histograms_per_layer_and_epoch():
         history["train_accuracy"][0] - history["validation_accuracy"][0])
 
 
+def test_monitor_gradient_norms_are_the_layer_norms_of_the_sampled_steps_averaged():
+    torch.manual_seed(0)
+    used, unused = nn.Linear(4, 3), nn.Linear(3, 2)
+    model = nn.Sequential(used, unused)
+    watch = monitor.Monitor(model, steps_per_epoch=2)
+    by_hand = []
+    for seed in (1, 2):
+        model.zero_grad(set_to_none=True)
+        used(torch.randn(5, 4, generator=torch.Generator().manual_seed(seed))).pow(2).sum() \
+            .backward()  # the second layer gets no gradient: it counts as 0
+        watch.record_gradients()
+        by_hand.append(math.sqrt(float(used.weight.grad.pow(2).sum())
+                                 + float(used.bias.grad.pow(2).sum())))
+    means = watch.end_epoch()
+    assert means[0] == pytest.approx(sum(by_hand) / 2, rel=1e-6)
+    assert means[1] == 0.0
+    assert watch.gradient_norms == [means]
+    assert watch.end_epoch() == [0.0, 0.0]  # a new epoch starts without samples
+
+
+def test_fit_without_histograms_trains_the_same_and_keeps_the_rest_of_the_monitor():
+    x, y = blobs()
+    parts = split(x, y, 0.25, 0)
+    settings = TrainSettings(epochs=2, learning_rate=0.01)
+    full = fit(small_net(), parts, settings)
+    light = fit(small_net(), parts, settings, histograms=False)
+    assert light.history["train_loss"] == full.history["train_loss"]
+    assert light.monitor.histograms == [] and len(full.monitor.histograms) == 3
+    assert light.monitor.gradient_norms == full.monitor.gradient_norms
+    assert light.monitor.dead_units == full.monitor.dead_units
+
+
 def test_a_relu_layer_pushed_below_zero_is_reported_dead_in_plain_words():
     x, y = blobs()
     model = small_net()

@@ -56,7 +56,7 @@ def run(params: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         watch = FrameWatch(ctx, net)
         record = fit(model, parts, settings, watch, on_cancel=keep,
                      loss_fn=loss_for(net, *regularization(params)),
-                     progress_interval=FRAME_INTERVAL)
+                     progress_interval=FRAME_INTERVAL, histograms=False)
     keep(record)
     result = result_of(net, data, parts, record, watch, names)
     result.update(run_id=ctx.run_id, task=TASK, params=params, code=code_for(TASK, params),

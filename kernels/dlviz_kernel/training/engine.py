@@ -254,7 +254,7 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
         on_cancel: Callable[[Training], None] | None = None,
         loss_fn: Callable | None = None, snapshot_bytes: int = 0,
         snapshot_budget: int | None = None, advice: Advice = GENERAL,
-        progress_interval: float = PROGRESS_INTERVAL) -> Training:
+        progress_interval: float = PROGRESS_INTERVAL, histograms: bool = True) -> Training:
     """Train ``model`` and return its Training record.
 
     By default the model is a classifier returning logits and ``loss_fn`` is cross-entropy;
@@ -271,6 +271,8 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
     partial model is kept (``ctx.keep_model``), ``on_cancel`` gets the partial record, and
     KeyboardInterrupt is raised again.
     ``advice`` words the warnings for the kind of network (``monitor.IMAGES``, ``SEQUENCES``).
+    ``histograms=False`` skips the per-epoch weight histograms (a task whose result does not
+    show them: a few tensor ops per layer and epoch, much for a tiny network's short epochs).
     Seed the model's initialisation yourself (``torch.manual_seed``) before building it;
     the shuffling here uses its own generator seeded from ``settings.seed``.
     """
@@ -291,7 +293,8 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
                            else sizes.DEFAULT_LIMITS["max_result_bytes"] // 2)
     snapshots = Snapshots(plan(settings.epochs, state_bytes(model), snapshot_bytes,
                                snapshot_budget))
-    monitor.record_histograms(model)
+    if histograms:
+        monitor.record_histograms(model)
     snapshots.take(0, model)
     history: dict[str, list] = {"epoch": [], "train_loss": [], "train_accuracy": [],
                                 "validation_loss": [], "validation_accuracy": [], "elapsed": []}
@@ -350,7 +353,8 @@ def fit(model: nn.Module, data: Split, settings: TrainSettings, ctx: RunContext 
                 history["validation_loss"].append(val_loss)
                 history["validation_accuracy"].append(val_acc)
                 history["elapsed"].append(round(time.perf_counter() - start, 3))
-                monitor.record_histograms(model)
+                if histograms:
+                    monitor.record_histograms(model)
                 snapshots.take(epoch, model)
                 record.steps = step
                 last_report = time.perf_counter()

@@ -1,8 +1,9 @@
 """What the training monitor shows: gradient norms, weight histograms, dead units, warnings.
 
-Gradient norms are sampled on ``SAMPLES_PER_EPOCH`` steps spread over each epoch (every step of
-a shorter one) and averaged, a few tensor ops per sample whatever the number of layers, so
-watching costs little; dead units are counted while the validation set is evaluated.
+Gradient norms are sampled on up to ``SAMPLES_PER_EPOCH`` steps spread over each epoch (every
+step of a shorter one, one step in eight of a longer one, at least ``MIN_SAMPLES``) and
+averaged, a few tensor ops per sample whatever the number of layers, so watching costs little;
+dead units are counted while the validation set is evaluated.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import torch
 from torch import nn
 
 SAMPLES_PER_EPOCH = 8
+MIN_SAMPLES = 4  # sampled steps of an epoch longer than SAMPLES_PER_EPOCH, at least
 HISTOGRAM_BINS = 30
 # Below this mean gradient norm a layer practically stops learning.
 VANISHING_NORM = 1e-5
@@ -80,7 +82,7 @@ class Monitor:
         # ~8 times the bytes).
         self.histograms: list[list[tuple[tuple[float, float], torch.Tensor]]] = []
         self.dead_units: list[list[float]] = []
-        self._samples: list[torch.Tensor] = []  # per sampled step: each parameter's norm
+        self._samples: list[torch.Tensor] = []  # per sampled step, each parameter's norm
         self._fired: dict[str, torch.Tensor] = {}
 
     @property
@@ -89,11 +91,18 @@ class Monitor:
         return [name for name, _ in self.layers]
 
     def sampled_steps(self) -> frozenset[int]:
-        """The steps of an epoch (0-based) whose gradients are sampled, evenly spread."""
+        """The steps of an epoch (0-based) whose gradients are sampled, evenly spread.
+
+        Every step of an epoch of at most SAMPLES_PER_EPOCH steps; otherwise one step in
+        eight, at least MIN_SAMPLES and at most SAMPLES_PER_EPOCH: a tiny network's step costs
+        about as much as a sample, and sampling a third of its steps would slow it by a few
+        percent for no better average.
+        """
         steps = self.steps_per_epoch
         if steps <= SAMPLES_PER_EPOCH:
             return frozenset(range(steps))
-        return frozenset(i * steps // SAMPLES_PER_EPOCH for i in range(SAMPLES_PER_EPOCH))
+        count = min(SAMPLES_PER_EPOCH, max(MIN_SAMPLES, steps // 8))
+        return frozenset(i * steps // count for i in range(count))
 
     def due(self, step_in_epoch: int) -> bool:
         """Whether this step's gradients are sampled."""
@@ -102,27 +111,29 @@ class Monitor:
     def record_gradients(self) -> None:
         """Keep the current gradient norm of every parameter for this epoch's layer means.
 
-        One fused norm over every gradient per sample; ``end_epoch`` turns the samples into
-        per-layer norms (root of the summed squares of the layer's parameters) and averages.
+        One fused norm over every gradient per sample (no stacking: ``end_epoch`` stacks all
+        of an epoch's samples at once and turns them into per-layer norms, the root of the
+        summed squares of the layer's parameters, averaged). Gradients need no ``no_grad``
+        here: they do not require grad themselves.
         """
-        with torch.no_grad():
-            grads = [p.grad for p in self._params if p.grad is not None]
-            if len(grads) == len(self._params):
-                self._samples.append(_norms(grads))
-                return
-            # some parameters got no gradient this step: they count as 0
-            norms = torch.zeros(len(self._params))
-            if grads:
-                have = [i for i, p in enumerate(self._params) if p.grad is not None]
-                norms[have] = _norms(grads).float().cpu()
-            self._samples.append(norms)
+        grads = [p.grad for p in self._params]
+        have = [i for i, g in enumerate(grads) if g is not None]
+        if len(have) == len(grads):
+            self._samples.extend(_norms(grads))
+            return
+        # some parameters got no gradient this step: they count as 0
+        norms = torch.zeros(len(grads))
+        if have:
+            norms[have] = torch.stack(_norms([grads[i] for i in have])).float().cpu()
+        self._samples.extend(norms.unbind())
 
     def end_epoch(self) -> list[float]:
         """Close an epoch's gradient samples; returns the mean norm per layer."""
         means = [0.0] * len(self.layers)
         if self._samples:
-            norms = torch.stack(self._samples).double().cpu()  # [samples, params]
-            squares = torch.zeros(len(self._samples), len(self.layers), dtype=torch.float64)
+            # [samples, params]: each sample added one norm per parameter
+            norms = torch.stack(self._samples).double().cpu().view(-1, len(self._params))
+            squares = torch.zeros(norms.shape[0], len(self.layers), dtype=torch.float64)
             squares.index_add_(1, self._owner, norms * norms)
             means = squares.sqrt().mean(0).tolist()
         self.gradient_norms.append(means)
@@ -190,12 +201,11 @@ def _edges(low: float, high: float) -> list[float]:
     return [float(f"{v:.7g}") for v in edges]
 
 
-def _norms(grads: list[torch.Tensor]) -> torch.Tensor:
-    """The 2-norm of each gradient, in one fused op where the gradients allow it."""
+def _norms(grads: list[torch.Tensor]) -> list[torch.Tensor] | tuple[torch.Tensor, ...]:
+    """The 2-norm of each gradient (0-d tensors), in one fused op where the gradients allow it."""
     if any(g.is_sparse for g in grads):  # sparse embeddings: one norm at a time
-        return torch.stack([g.coalesce().values().norm() if g.is_sparse else g.norm()
-                            for g in grads])
-    return torch.stack(torch._foreach_norm(grads))
+        return [g.coalesce().values().norm() if g.is_sparse else g.norm() for g in grads]
+    return torch._foreach_norm(grads)
 
 
 def warnings(history: dict[str, list], monitor: Monitor, classes: int | None = None,
