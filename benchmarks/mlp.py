@@ -100,30 +100,19 @@ def throughput() -> None:
     params = complete(load_schema("mlp.train"), {})
     plain_loop(params)  # warm both paths up
     task("warm")
-    plain_times, task_times, plain_cpu, task_cpu = [], [], [], []
+    plain_runs, task_runs = [], []  # (wall s, CPU s, accuracy) / (wall s, CPU s, result, recorder)
+    sides = (lambda n: plain_runs.append(plain_loop(params)),
+             lambda n: task_runs.append(task(f"bench-{n}")))
     for round_number in range(ROUNDS):
-        # each round runs both, back to back, the first one in turn (this machine's speed
-        # drifts by tens of percent within seconds: a pair shares its moment)
-        def plain_side():
+        # both sides back to back, the first one in turn (this machine's speed drifts by tens
+        # of percent within seconds: a pair shares its moment)
+        for side in sides if round_number % 2 == 0 else sides[::-1]:
             gc.collect()  # neither side pays for the other's garbage
-            seconds, cpu, accuracy = plain_loop(params)
-            plain_times.append(seconds)
-            plain_cpu.append(cpu)
-            return accuracy
-
-        def task_side(run_id=f"bench-{round_number}"):
-            gc.collect()
-            seconds, cpu, result, recorder = task(run_id)
-            task_times.append(seconds)
-            task_cpu.append(cpu)
-            return result, recorder
-
-        if round_number % 2:
-            result, recorder = task_side()
-            plain_accuracy = plain_side()
-        else:
-            plain_accuracy = plain_side()
-            result, recorder = task_side()
+            side(round_number)
+    plain_times, plain_cpu = [r[0] for r in plain_runs], [r[1] for r in plain_runs]
+    task_times, task_cpu = [r[0] for r in task_runs], [r[1] for r in task_runs]
+    plain_accuracy = plain_runs[-1][2]
+    result, recorder = task_runs[-1][2:]
     frames = [m for m in recorder.of_kind("progress") if "weights" in m]
     epochs = params["training"]["epochs"]
     plain, engine = min(plain_times), min(task_times)
@@ -136,9 +125,6 @@ def throughput() -> None:
           f"{min(task_cpu):.3f} CPU s, median {statistics.median(task_cpu):.3f} CPU s "
           f"(test accuracy {result['history']['validation_accuracy'][-1]:.3f}, "
           f"{len(frames)} frames of weights sent)")
-    if os.environ.get("DLVIZ_BENCH_VERBOSE"):
-        print("CPU s per round, plain:", [round(x, 3) for x in plain_cpu])
-        print("CPU s per round, task: ", [round(x, 3) for x in task_cpu])
     paired = statistics.median(t / p for t, p in zip(task_cpu, plain_cpu))
     print(f"(best against best: {min(task_cpu) / min(plain_cpu):.3f} in CPU time, "
           f"{engine / plain:.3f} in wall-clock time)")

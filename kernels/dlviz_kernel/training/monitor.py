@@ -82,7 +82,8 @@ class Monitor:
         # ~8 times the bytes).
         self.histograms: list[list[tuple[tuple[float, float], torch.Tensor]]] = []
         self.dead_units: list[list[float]] = []
-        self._samples: list[torch.Tensor] = []  # per sampled step, each parameter's norm
+        # this epoch's samples, flat: one 0-d norm per parameter for each sampled step
+        self._samples: list[torch.Tensor] = []
         self._fired: dict[str, torch.Tensor] = {}
 
     @property
