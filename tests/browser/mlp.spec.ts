@@ -30,10 +30,7 @@ async function settled(view: Locator): Promise<void> {
   await expect(view.locator('.dlviz-mlp-content')).toHaveAttribute('data-backlog', '0');
 }
 
-/**
- * Make sure it plays: the panel's run (150 epochs) may be over, or end just as it is looked at;
- * press Play whenever it is not playing, until it is.
- */
+/** Press Play (again, should a click land while the view was busy) until it plays. */
 async function playOn(view: Locator): Promise<void> {
   const controls = view.locator('.dlviz-mlp-controls');
   await expect(async () => {
@@ -89,8 +86,13 @@ test('the MLP playground plays, pauses, steps, resets, edits a weight and copies
   await expect(view.locator('path.dlviz-mlp-link')).toHaveCount(18);
   await page.screenshot({ path: path.join(ARTIFACTS, 'mlp-playing.png') });
 
-  // Pause: the run is cancelled, the kernel's weights come back and the points are drawn.
+  // Pause: the run is cancelled, the kernel's weights come back and the points are drawn. Pause
+  // a play of our own, not the panel's run of 150 epochs: that one can end between a look at the
+  // button and the click, which then starts a play instead (a play goes on until paused).
+  await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
+  const ranFor = Number(await epoch.textContent());
   await playOn(view);
+  await expect.poll(async () => Number(await epoch.textContent())).toBeGreaterThan(ranFor);
   await play.click();
   await settled(view);
   await expect.poll(() => numberOf(content, 'data-results')).toBeGreaterThan(0);
