@@ -107,6 +107,20 @@ export async function openPanelFromSidebar(page: Page): Promise<void> {
   }).toPass({ timeout: 60_000 });
 }
 
+/**
+ * Pause an MLP playground and wait until nothing runs. A run can end between a look at the button
+ * and the click, and the click then starts a play (which goes on until paused): so look again.
+ */
+export async function pausePlayground(view: Locator): Promise<void> {
+  const controls = view.locator('.dlviz-mlp-controls');
+  await expect(async () => {
+    if ((await controls.getAttribute('data-state')) === 'playing') {
+      await view.getByTestId('dlviz-mlp-play').click();
+    }
+    await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
+  }).toPass({ timeout: 60_000 });
+}
+
 /** Number of distinct colours on a canvas (1: blank or one flat colour), counted up to 50. */
 export async function colours(canvas: Locator): Promise<number> {
   return canvas.evaluate((c: HTMLCanvasElement) => {
