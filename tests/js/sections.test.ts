@@ -8,7 +8,7 @@ import {
   revealPart,
   sectionsWithChips
 } from '../../labextension/src/views/shared/sections';
-import { shownKindOf } from '../../labextension/src/views/transformer/viewKinds';
+import { firstKind, shownKindOf } from '../../labextension/src/views/transformer/viewKinds';
 
 /** An explorer's frame: a header with the chips, a body hidden until its run has loaded. */
 function explorer() {
@@ -93,5 +93,15 @@ describe("the Transformer view's pictures by name", () => {
     ]);
     expect(shownKindOf('toString')).toBeNull();
     expect(shownKindOf('steps')).toBeNull();
+  });
+
+  it("draws the preset's picture first where the run has it, else the head view", () => {
+    const pretrained = ['head', 'model', 'neuron'] as const;
+    const trained = [...pretrained, 'projection'] as const;
+    expect(firstKind('model', pretrained)).toBe('model');
+    expect(firstKind('neuron', pretrained)).toBe('neuron');
+    // a pretrained run has no token map of its epochs
+    expect(firstKind('projection', pretrained)).toBe('head');
+    expect(firstKind('projection', trained)).toBe('projection');
   });
 });

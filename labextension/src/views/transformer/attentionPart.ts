@@ -12,12 +12,12 @@ import { SliceSource } from '../../api/slices';
 import { trans } from '../../i18n';
 import { createViewFrame, currentTheme } from '../shared/frame';
 import { firstWords } from '../shared/format';
-import { ATTENTION_VIEW_KINDS, AttentionViewKind, IViewInput, viewDocument } from './bertvizViews';
+import { ATTENTION_VIEW_KINDS, IViewInput, viewDocument } from './bertvizViews';
 import { renderBertvizHeader } from './bertvizHeader';
 import { IPartHost } from './parts';
 import { projectionExplanation } from './projectionPart';
 import { renderProjection } from './projectionView';
-import { KIND_LABELS, loadViewScripts, ShownKind, viewNameInText } from './viewKinds';
+import { firstKind, KIND_LABELS, loadViewScripts, ShownKind, viewNameInText } from './viewKinds';
 
 /** What a learner reads above the picture, per view (translated when shown). */
 function explanationOf(kind: ShownKind): string {
@@ -104,7 +104,7 @@ export class BertvizPart {
   }
 
   /** Fetch what the first picture needs and draw it. Resolves with the tab title. */
-  async load(kind: AttentionViewKind = 'head'): Promise<string> {
+  async load(asked: ShownKind = 'head'): Promise<string> {
     const host = this._host;
     const run = this._run;
     const result = attentionResultOf(run);
@@ -152,6 +152,8 @@ export class BertvizPart {
       ('model' in result ? result.model : null) ?? run.params?.model ?? trainedName
     );
     const kinds = this.kinds;
+    // the picture asked for (a preset's `view`) is the first drawn, not the head view then it
+    this._kind = firstKind(asked, kinds);
     this._explanation = renderBertvizHeader(host.header, {
       facts: [
         [trans.__('Model'), model],
@@ -177,7 +179,7 @@ export class BertvizPart {
     this.title = trained
       ? trans.__('Trained attention: %1', firstWords(text))
       : trans.__('Attention: %1', firstWords(text));
-    await this.showKind(kind);
+    await this.showKind(this._kind);
     return this.title;
   }
 

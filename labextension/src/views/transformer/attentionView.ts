@@ -114,7 +114,7 @@ export class AttentionContent extends Widget implements IPartHost {
       return loadLong(this, run);
     }
     this._bertviz = new BertvizPart(this, run);
-    const title = await this._bertviz.load(kind);
+    const title = await this._bertviz.load(this._wanted ?? kind);
     if (this._wanted && this._wanted !== this._bertviz.kind) {
       await this.showPart(this._wanted);
     }

@@ -31,6 +31,11 @@ export function shownKindOf(part: string): ShownKind | null {
   return Object.prototype.hasOwnProperty.call(KIND_LABELS, part) ? (part as ShownKind) : null;
 }
 
+/** The picture to draw first: the one asked for where this run has it, else the head view. */
+export function firstKind(asked: ShownKind, kinds: readonly ShownKind[]): ShownKind {
+  return kinds.includes(asked) ? asked : 'head';
+}
+
 /** Loads d3, jQuery, require.js and a BertViz view script from the server's assets. */
 export async function loadViewScripts(
   api: DlvizApi,
