@@ -391,6 +391,33 @@ test('rnn.compare: live curves per cell while training, then side by side, and a
   await expect(explorer.getByTestId('dlviz-rnn-status')).toHaveText('');
   await page.screenshot({ path: path.join(ARTIFACTS, 'rnn-compare-explorer.png') });
 
+  // The kernel goes away: the cell's states saved in the comparison's result are drawn instead.
+  const { runs } = await (await page.request.get(`/dlviz-lab/api/runs?token=${TOKEN}`)).json();
+  const compared = runs.find((r: any) => r.task === 'rnn.compare' && r.status === 'succeeded');
+  const gone = await page.request.delete(`/api/kernels/${compared.kernel_id}?token=${TOKEN}`);
+  expect(gone.status()).toBe(204);
+  await slider.fill('8');
+  await expect(explorer.getByTestId('dlviz-kernel-gone')).toBeVisible({ timeout: 60_000 });
+  await expect(heatmap).toHaveAttribute('data-source', 'saved');
+  await expect(explorer.locator('.dlviz-rnn-map-host').first()).toHaveAttribute('data-units', '16');
+  await expect(explorer.locator('.dlviz-rnn-map-host').first()).toHaveAttribute('data-steps', '20');
+  await expect(explorer.getByTestId('dlviz-rnn-needs-kernel').first()).toBeVisible();
+  const trainedMap = await heatmap
+    .locator('canvas')
+    .first()
+    .evaluate(c => (c as HTMLCanvasElement).toDataURL());
+  const beforeSaved = await updates(heatmap);
+  await slider.fill('0');
+  await expect(explorer.locator('.dlviz-slider-label')).toContainText('before training');
+  await expect.poll(() => updates(heatmap), { timeout: 10_000 }).toBeGreaterThan(beforeSaved);
+  await expect(heatmap).toHaveAttribute('data-source', 'saved');
+  const untrainedMap = await heatmap
+    .locator('canvas')
+    .first()
+    .evaluate(c => (c as HTMLCanvasElement).toDataURL());
+  expect(untrainedMap).not.toEqual(trainedMap);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'rnn-compare-saved.png') });
+
   expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
     []
   );

@@ -1,13 +1,15 @@
 /**
  * The comparison view while it trains and the explorer opened from it, on a real `rnn.compare`
  * run (rnnRuns.fixture.json: copy task, RNN, LSTM and GRU of 6 units, 3 epochs each, recorded
- * with its epoch progress events; /work/notes/rnnv-fixture.py): the live curves from the
+ * with its epoch progress events; tests/js/make_rnn_fixture.py): the live curves from the
  * progress events equal the result's history, the overall progress, the cell's comparison and
- * kept epochs, and the registry opening the view at the start.
+ * kept epochs, its saved states (equal to the kernel's rnn.inspect of the cell, for a kernel
+ * that is gone), and the registry opening the view at the start.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { decodeArrays } from '../../labextension/src/api/arrays';
 import { IRun } from '../../labextension/src/api/client';
 import {
   addCellProgress,
@@ -18,6 +20,7 @@ import {
 } from '../../labextension/src/views/rnn/compareLogic';
 import { curveCharts, stepChart } from '../../labextension/src/views/rnn/compareCharts';
 import { keptEpochsIn } from '../../labextension/src/views/rnn/rnnLogic';
+import { RnnInspected } from '../../labextension/src/views/rnn/rnnResult';
 import { RnnRun } from '../../labextension/src/views/rnn/rnnRun';
 import { viewFor } from '../../labextension/src/views/registry';
 
@@ -182,6 +185,50 @@ describe('the explorer of a compared cell', () => {
     run.useKept([0, 3]);
     expect(run.epochs).toEqual([0, 3]);
     expect(run.epoch).toBe(3);
+  });
+
+  it('draws the saved states of the cell once its kernel is gone, as rnn.inspect computed them', async () => {
+    const lstm = result.cells[1];
+    const inspectRun = {
+      id: 'i2',
+      task: 'rnn.inspect',
+      kernel_id: 'k1',
+      status: 'succeeded',
+      params: { run: 'cmp-lstm' }
+    } as unknown as IRun;
+    const run = new RnnRun();
+    await run.useSource(inspectRun, { run: 'cmp-lstm', epoch: null }, getRun);
+    // the slider offers the epochs the cell kept, as its result lists them
+    expect(run.epochs).toEqual(lstm.kept.snapshot_epochs);
+    expect(run.canReplay).toBe(true);
+    run.moveTo(1);
+    const saved = run.saved()!;
+    const real = decodeArrays(runs.compare.lstm_epoch1) as RnnInspected;
+    expect(saved.source).toEqual({ run: 'cmp-lstm', model: null, epoch: 1 });
+    expect(saved.network.cell).toBe('lstm');
+    expect(saved.input.index).toBe(real.input.index);
+    const states = saved.layers[0].hidden;
+    expect(states.shape).toEqual(real.layers[0].hidden.shape);
+    let difference = 0;
+    states.data.forEach((value, i) => {
+      difference = Math.max(difference, Math.abs(value - real.layers[0].hidden.data[i]));
+    });
+    expect(difference).toBeLessThan(1e-5);
+    // the most likely symbol at each step, as the kernel ranks them
+    expect(Array.from(saved.predictions.top_k!.indices.data)).toEqual(
+      Array.from(real.predictions.top_k!.indices.data)
+    );
+  });
+
+  it('offers every epoch of a comparison saved before cells kept their states', async () => {
+    const older = {
+      ...result,
+      cells: result.cells.map(({ sample, snapshots, kept, model, ...rest }: any) => rest)
+    };
+    const getOlder = async () => ({ ...compareRun, result: older }) as IRun;
+    const gru = await compareCellOf('cmp-gru', getOlder);
+    expect(gru!.saved).toBeNull();
+    expect(gru!.epochs).toEqual([0, 1, 2, 3]);
   });
 
   it('reads the kept epochs from the kernel’s answer to an epoch it did not keep', () => {

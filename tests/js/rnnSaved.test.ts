@@ -2,7 +2,7 @@
  * The RNN explorer without its kernel: a real `rnn.train` result's saved states turned into an
  * inspect-shaped result (savedStates.ts) and checked against real `rnn.inspect` results of the
  * same run, made in the same kernel session (rnnRuns.fixture.json, written by
- * /work/notes/rnnv-fixture.py: a digits-rows LSTM of 8 units, 3 epochs; a brackets GRU of 6
+ * tests/js/make_rnn_fixture.py: a digits-rows LSTM of 8 units, 3 epochs; a brackets GRU of 6
  * units, 2 epochs). Also the fixed colour scale across epochs.
  */
 import * as fs from 'fs';

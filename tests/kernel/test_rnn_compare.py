@@ -106,6 +106,32 @@ def test_every_cell_starts_from_the_weights_its_seed_gives(digits):
         assert all(torch.equal(start[k], v) for k, v in fresh.state_dict().items())
 
 
+def test_each_cell_saves_the_states_of_its_sample_as_its_kept_model_computes_them(digits,
+                                                                                 run_task):
+    result, _ = digits
+    for cell in result["cells"]:
+        kept = runs.get(cell["run"])
+        sample = cell["sample"]
+        # the first validation sequence, as rnn.train's; the epochs the kernel keeps for it
+        assert sample["index"] == int(kept.split.val_index[0]) and sample["label"] is not None
+        assert cell["snapshots"]["epochs"] == cell["kept"]["snapshot_epochs"] == [0, 1, 2, 3]
+        assert cell["snapshots"]["epochs"] == list(kept.training.snapshots.epochs)
+        assert cell["kept"]["message"] is None
+        assert cell["model"]["cell"] == cell["cell"]
+        assert cell["model"]["parameters"] == cell["parameters"]
+        hidden = decode(cell["snapshots"]["hidden"])
+        outputs = decode(cell["snapshots"]["outputs"])
+        assert hidden.shape == (4, 1, 1, 8, 16) and outputs.shape == (4, 8, 10)
+        assert abs(outputs.sum(-1) - 1).max() < 1e-5
+        for k in (0, 3):
+            message = run_task("rnn.inspect", {"run": cell["run"], "epoch": k,
+                                               "input": {"index": sample["index"]}})
+            assert message["kind"] == "result", message
+            states = decode(message["result"]["layers"][0]["hidden"])
+            assert abs(states - hidden[k, 0, 0]).max() < 1e-5
+        assert abs(hidden[0] - hidden[3]).max() > 1e-3  # training moved them
+
+
 def test_progress_events_say_which_cell_they_are_for(digits):
     _, recorder = digits
     ends = [m for m in recorder.of_kind("progress") if m.get("phase") == "epoch"]

@@ -3,7 +3,9 @@
 Each cell is an ``rnn.train`` run of its own through the shared engine (progress, cancel,
 snapshots), kept under ``<run id>-<cell>`` so ``rnn.inspect`` can look inside it. Besides the
 curves, each cell's memory: how strongly the prediction at the last step that has a target
-depends on the input at every earlier step, averaged over validation sequences.
+depends on the input at every earlier step, averaged over validation sequences; and, as
+``rnn.train`` saves them, the states of one validation sequence at every kept epoch (what the
+explorer draws of a cell once its kernel is gone).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..training import runs as kept_runs
 from ..training.engine import TrainSettings, json_safe
 from ..training.monitor import SEQUENCES
 from ..training.params import complete
+from ..training.snapshots import kept_summary
 from .data import IGNORE, SequenceData
 from .data import load as load_data
 from .model import SequenceNet
@@ -33,8 +36,12 @@ from .train import (
     check_memory,
     clipping,
     loss_for,
+    model_summary,
     predicts_every_step,
     raise_bidirectional,
+    sample_of,
+    snapshot_bytes,
+    snapshots_of,
 )
 
 TASK = "rnn.compare"
@@ -107,15 +114,19 @@ def train_cell(ctx: RunContext, params: dict[str, Any], data: SequenceData, part
         watch = EpochWatch(ctx, model, data, parts, loss_fn)
         with clipping(model, params["training"]["clip_norm"]):
             record = fit(model, parts, settings, watch, on_cancel=keep, loss_fn=watch.loss,
-                         snapshot_budget=budget, advice=SEQUENCES)
+                         snapshot_bytes=snapshot_bytes(model, data), snapshot_budget=budget,
+                         advice=SEQUENCES)
     keep(record)
     h = record.history
     accuracy = h["validation_accuracy"]
     if data.per_step and data.classes is not None:
         accuracy = watch.step_accuracy[:len(h["epoch"])]
-    return {
+    # the first validation sequence, as rnn.train: what the explorer draws without the kernel
+    sample = int(parts.val_index[0])
+    found = {
         "cell": params["model"]["cell"],
         "run": ctx.run_id,
+        "model": model_summary(model),
         "parameters": sum(p.numel() for p in model.parameters()),
         "seconds": round(record.seconds, 3),
         "history": {"epochs": list(h["epoch"]), "train_loss": list(h["train_loss"]),
@@ -126,7 +137,11 @@ def train_cell(ctx: RunContext, params: dict[str, Any], data: SequenceData, part
         "accuracy_by_step": accuracy_by_step(model, data, parts.x_val, parts.y_val),
         "memory": memory(model, data, parts.x_val[:MEMORY_SEQUENCES],
                          parts.y_val[:MEMORY_SEQUENCES]),
+        "sample": sample_of(data, sample),
+        "snapshots": snapshots_of(model, data, sample, record),
     }
+    found["kept"] = kept_summary(record.snapshots, len(h["epoch"]), json_safe(found))
+    return found
 
 
 def chance(data: SequenceData) -> float | None:

@@ -345,19 +345,24 @@ def sample_of(data: SequenceData, index: int) -> dict[str, Any]:
             "values": y.reshape(-1).tolist() if data.classes is None else None}
 
 
+def model_summary(model: SequenceNet) -> dict[str, Any]:
+    """The result's ``model``: its cell, shape and number of parameters."""
+    rnn = model.rnn
+    return {"cell": model.cell, "layers": rnn.num_layers, "hidden_size": rnn.hidden_size,
+            "directions": 2 if rnn.bidirectional else 1, "per_step": model.per_step,
+            "input_size": rnn.input_size, "outputs": model.head.out_features,
+            "parameters": sum(p.numel() for p in model.parameters())}
+
+
 def result_of(model: SequenceNet, data: SequenceData, parts: Split, record: Training,
               watch: EpochWatch, sample: int) -> dict[str, Any]:
     """The result of a training run (everything but its id, task, params, code and kept)."""
     h = record.history
-    rnn = model.rnn
     measured = [i for i, e in enumerate(watch.gradient_epochs) if e <= len(h["epoch"])]
     return json_safe({
         "dataset": {**data.describe(), "train_size": int(parts.train_index.shape[0]),
                     "validation_size": int(parts.val_index.shape[0])},
-        "model": {"cell": model.cell, "layers": rnn.num_layers, "hidden_size": rnn.hidden_size,
-                  "directions": 2 if rnn.bidirectional else 1, "per_step": model.per_step,
-                  "input_size": rnn.input_size, "outputs": model.head.out_features,
-                  "parameters": sum(p.numel() for p in model.parameters())},
+        "model": model_summary(model),
         "history": h,
         "epochs_completed": len(h["epoch"]),
         "stopped_early": record.stopped_early,

@@ -5,7 +5,7 @@
  * Do not edit: change the schemas and run `npm run build:types`.
  */
 import type { TrainingMonitor, TrainingWarning } from './cnn.generated';
-import type { Float32ResultArray, Int32ResultArray, NumberPair, TrainingRunFields } from './common.generated';
+import type { Float32ResultArray, Int32ResultArray, KeptSnapshots, NumberPair, TrainingRunFields } from './common.generated';
 
 /** See kernels/dlviz_kernel/rnn/compare.result.schema.json. */
 export interface RnnCompareResult {
@@ -95,20 +95,7 @@ export interface RnnTrainResult extends TrainingRunFields {
   step_accuracy: (number | null)[] | null;
   time_gradients: TimeGradients;
   sample: RnnSample;
-  snapshots: {
-    epochs: number[];
-    /**
-     * float32 [K, L, D, T, H]: the hidden state h_t of every layer and direction for the
-     * sample.
-     */
-    hidden: Float32ResultArray;
-    /**
-     * float32 [K, T, C]: the prediction at each step, or for one prediction per sequence the
-     * prediction after reading steps 0..t; [K, 1, C] for a bidirectional one.
-     */
-    outputs: Float32ResultArray;
-    outputs_are: 'probabilities' | 'values';
-  };
+  snapshots: RnnSnapshots;
 }
 
 /** See kernels/dlviz_kernel/rnn/units.result.schema.json. */
@@ -130,6 +117,7 @@ export interface RnnUnitsResult {
 export interface ComparedCell {
   cell: 'rnn' | 'lstm' | 'gru';
   run: string;
+  model: RnnModelSummary;
   parameters: number;
   seconds: number;
   history: {
@@ -145,6 +133,9 @@ export interface ComparedCell {
     /** float32 [T]. */
     gradient_norms: Float32ResultArray;
   };
+  sample: RnnSample;
+  snapshots: RnnSnapshots;
+  kept: KeptSnapshots;
 }
 
 export interface RnnLayerDirection {
@@ -196,6 +187,18 @@ export interface RnnSample {
   targets: number[] | null;
   label: number | null;
   values: number[] | null;
+}
+
+export interface RnnSnapshots {
+  epochs: number[];
+  /** float32 [K, L, D, T, H]: the hidden state h_t of every layer and direction for the sample. */
+  hidden: Float32ResultArray;
+  /**
+   * float32 [K, T, C]: the prediction at each step, or for one prediction per sequence the
+   * prediction after reading steps 0..t; [K, 1, C] for a bidirectional one.
+   */
+  outputs: Float32ResultArray;
+  outputs_are: 'probabilities' | 'values';
 }
 
 /** The sequences trained on (rnn/data.py, SequenceData.describe). */

@@ -5,7 +5,9 @@
  */
 import { IRun } from '../../api/client';
 import { resultOf, SequenceDataset } from '../../api/results';
+import { decodeResult } from '../cnn/cnnResult';
 import { shares } from './rnnLogic';
+import { SavedStates } from './savedStates';
 
 /**
  * How far back the prediction at `step` reaches: `first` is the gradient at input step 0 as a
@@ -158,10 +160,14 @@ export interface ICellOfCompare {
   compareRun: string;
   cell: string;
   dataset: SequenceDataset;
-  /** 0 (before training) and every epoch it finished: kept unless a byte budget thinned them. */
+  /** The epochs it kept (0: before training), as its saved states list them. */
   epochs: number[];
   /** Its last validation accuracy, if any. */
   accuracy: number | null;
+  /** Its saved states (drawn once the kernel is gone); null in a result saved before them. */
+  saved: SavedStates | null;
+  /** The plain RNN's nonlinearity (tanh or relu) the comparison asked for. */
+  nonlinearity: string;
 }
 
 /**
@@ -188,11 +194,23 @@ export async function compareCellOf(
     return null;
   }
   const accuracy = cell.history.validation_accuracy;
+  const saved: SavedStates | null = cell.snapshots
+    ? decodeResult({
+        run_id: cell.run,
+        dataset: result.dataset,
+        model: cell.model,
+        sample: cell.sample,
+        snapshots: cell.snapshots
+      })
+    : null;
   return {
     compareRun: match[1],
     cell: cell.cell,
     dataset: result.dataset,
-    epochs: [0, ...cell.history.epochs],
-    accuracy: finite(accuracy[accuracy.length - 1])
+    // a result from before cells saved states: every epoch, until the kernel says otherwise
+    epochs: saved ? [...saved.snapshots.epochs] : [0, ...cell.history.epochs],
+    accuracy: finite(accuracy[accuracy.length - 1]),
+    saved,
+    nonlinearity: String(run.params?.model?.nonlinearity ?? 'tanh')
   };
 }

@@ -12,7 +12,7 @@ import { formatPercent } from '../shared/format';
 import { compareCellOf, ICellOfCompare } from './compareLogic';
 import { inspectParams, RnnInput } from './rnnLogic';
 import { RnnInspected } from './rnnResult';
-import { RnnTrained, savedInspect } from './savedStates';
+import { savedInspect, SavedStates } from './savedStates';
 
 export class RnnRun {
   trainRun: IRun | null = null;
@@ -26,8 +26,10 @@ export class RnnRun {
   firstInput: RnnInput = { index: 0 };
   /** The params of an inspect run of a notebook model (no training run). */
   baseParams: { [key: string]: unknown } = {};
-  /** The training result decoded, for its saved states (drawn when the kernel is gone). */
-  trained: RnnTrained | null = null;
+  /** The saved states of the training result or comparison cell (drawn when the kernel is gone). */
+  trained: SavedStates | null = null;
+  /** The plain RNN's nonlinearity, for the formulas of the saved states. */
+  nonlinearity = 'tanh';
   /** The cell of an `rnn.compare` run this model is (opened from the comparison view). */
   compared: ICellOfCompare | null = null;
 
@@ -46,6 +48,7 @@ export class RnnRun {
     this.epoch = last;
     this.firstInput = { index: result.sample?.index ?? 0 };
     this.trained = decodeResult(result);
+    this.nonlinearity = String(run.params?.model?.nonlinearity ?? 'tanh');
   }
 
   /** Whether the training result saved states to draw without the kernel. */
@@ -58,16 +61,20 @@ export class RnnRun {
     if (!this.trained || !this.canReplay) {
       return null;
     }
-    const nonlinearity = String(this.trainRun?.params?.model?.nonlinearity ?? 'tanh');
-    return savedInspect(this.trained, positionOf(this.epochs, this.epoch), nonlinearity);
+    return savedInspect(this.trained, positionOf(this.epochs, this.epoch), this.nonlinearity);
   }
 
-  /** A cell of a comparison: its data, its epochs (0..last, until the kernel says otherwise). */
+  /** A cell of a comparison: its data, its kept epochs and saved states. */
   useCompared(compared: ICellOfCompare): void {
     this.compared = compared;
     this.dataset = compared.dataset;
-    this.epochs = compared.epochs;
+    this.epochs = [...compared.epochs];
     this.epoch = this.lastEpoch;
+    this.trained = compared.saved;
+    this.nonlinearity = compared.nonlinearity;
+    if (compared.saved) {
+      this.firstInput = { index: compared.saved.sample.index };
+    }
   }
 
   /** The kernel listed the epochs it kept: the slider offers those, at the nearest one. */

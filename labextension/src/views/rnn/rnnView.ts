@@ -41,7 +41,7 @@ export class RnnContent extends Widget {
   /** The result of an `rnn.units` run the view was opened on, until it is drawn. */
   private _found: RnnUnitsFound | null = null;
   private _kernel: RnnKernel;
-  /** Drawn from the states saved in the training result: its kernel is gone. */
+  /** Drawn from the states saved in the result (training run or comparison): its kernel is gone. */
   private _saved = false;
 
   private _message = el('div', 'dlviz-view-message', trans.__('Loading the network of this run…'));
@@ -202,7 +202,7 @@ export class RnnContent extends Widget {
     return first;
   }
 
-  /** The states saved in the training result, for a kernel that is gone. */
+  /** The states saved in the result, for a kernel that is gone. */
   private _savedOrThrow(): RnnInspected {
     const saved = this._run.saved();
     if (!saved) {

@@ -1,10 +1,10 @@
 /**
- * What an `rnn.train` result still shows once its kernel is gone: the hidden states of its
- * sample sequence at every kept epoch (`snapshots.hidden`) and the predictions after each step
- * (`snapshots.outputs`), turned into the shape of an `rnn.inspect` result so the explorer's
- * sections draw them. Gates, cell states, memory and the unit search need the model, so they
- * stay empty. Also the 2-D PCA of a trajectory (as the kernel's `pca_2d`) and the nesting depth
- * of a bracket sequence. No DOM: tested by jest.
+ * What an `rnn.train` result, or a cell of an `rnn.compare` one, still shows once its kernel is
+ * gone: the hidden states of its sample sequence at every kept epoch (`snapshots.hidden`) and the
+ * predictions after each step (`snapshots.outputs`), turned into the shape of an `rnn.inspect`
+ * result so the explorer's sections draw them. Gates, cell states, memory and the unit search
+ * need the model, so they stay empty. Also the 2-D PCA of a trajectory (as the kernel's
+ * `pca_2d`) and the nesting depth of a bracket sequence. No DOM: tested by jest.
  */
 import { NDArray } from '../../api/arrays';
 import { RnnTrainResult } from '../../api/results';
@@ -14,6 +14,14 @@ import { RnnInspected, RnnLayer } from './rnnResult';
 
 /** A decoded `rnn.train` result. */
 export type RnnTrained = Decoded<RnnTrainResult>;
+
+/**
+ * What saved states are drawn from: an `rnn.train` result, or a cell of an `rnn.compare` result
+ * (which saves the same for each cell).
+ */
+export type SavedStates = Pick<RnnTrained, 'dataset' | 'model' | 'sample' | 'snapshots'> & {
+  run_id?: string | null;
+};
 
 /** Most likely outputs listed per step, as rnn.inspect's `top_k`. */
 const TOP_K = 5;
@@ -139,7 +147,7 @@ export function topOutputs(
 
 /** The `rnn.inspect`-shaped view of a training result's saved states at kept epoch `position`. */
 export function savedInspect(
-  trained: RnnTrained,
+  trained: SavedStates,
   position: number,
   nonlinearity: string = 'tanh'
 ): RnnInspected {
@@ -221,7 +229,7 @@ export function savedInspect(
 }
 
 /** The saved outputs at kept epoch `k` as rnn.inspect's predictions (none when not per step). */
-function savedPredictions(trained: RnnTrained, k: number, steps: number) {
+function savedPredictions(trained: SavedStates, k: number, steps: number) {
   const outputs = trained.snapshots.outputs;
   const [, rows, classes] = outputs.shape;
   const kind = trained.model.per_step ? 'per_step' : 'after_each_step';
