@@ -108,16 +108,20 @@ export async function openPanelFromSidebar(page: Page): Promise<void> {
 }
 
 /**
- * Pause an MLP playground and wait until nothing runs. A run can end between a look at the button
- * and the click, and the click then starts a play (which goes on until paused): so look again.
+ * Press an MLP playground's Play / Pause button until it is `wanted` ('playing', or 'idle': paused
+ * and nothing running). A run can end between a look at the button and the click, and the click
+ * then does the opposite (Play instead of Pause): so look again after each click.
  */
-export async function pausePlayground(view: Locator): Promise<void> {
+export async function playgroundTo(view: Locator, wanted: 'playing' | 'idle'): Promise<void> {
   const controls = view.locator('.dlviz-mlp-controls');
   await expect(async () => {
-    if ((await controls.getAttribute('data-state')) === 'playing') {
+    const state = await controls.getAttribute('data-state');
+    if (state === (wanted === 'playing' ? 'idle' : 'playing')) {
       await view.getByTestId('dlviz-mlp-play').click();
     }
-    await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
+    await expect(controls).toHaveAttribute('data-state', wanted, {
+      timeout: wanted === 'playing' ? 2000 : 10_000
+    });
   }).toPass({ timeout: 60_000 });
 }
 

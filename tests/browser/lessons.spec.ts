@@ -10,14 +10,7 @@
 import { expect, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  ARTIFACTS,
-  blockOtherHosts,
-  colours,
-  executedNotebook,
-  pausePlayground,
-  TOKEN
-} from './lab';
+import { ARTIFACTS, blockOtherHosts, colours, executedNotebook, playgroundTo, TOKEN } from './lab';
 
 const AUTH = { Authorization: `token ${TOKEN}` };
 const LESSON = path.resolve(__dirname, '..', '..', 'examples', 'lessons', 'pt-BR', 'mlp.ipynb');
@@ -123,7 +116,7 @@ test("a lesson's saved outputs render without a cell run; its preset link opens 
   expect(run.params.training.epochs).toBe(spiral.params.training.epochs);
   await page.screenshot({ path: path.join(ARTIFACTS, 'lesson-mlp-run.png') });
   // Pause: the tests share one kernel machine.
-  await pausePlayground(view);
+  await playgroundTo(view, 'idle');
 
   expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
     []

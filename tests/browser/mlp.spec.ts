@@ -6,6 +6,7 @@ import {
   blockOtherHosts,
   openLab,
   openPanelFromPalette,
+  playgroundTo,
   runFromPalette,
   TOKEN
 } from './lab';
@@ -28,17 +29,6 @@ async function settled(view: Locator): Promise<void> {
     timeout: 60_000
   });
   await expect(view.locator('.dlviz-mlp-content')).toHaveAttribute('data-backlog', '0');
-}
-
-/** Press Play (again, should a click land while the view was busy) until it plays. */
-async function playOn(view: Locator): Promise<void> {
-  const controls = view.locator('.dlviz-mlp-controls');
-  await expect(async () => {
-    if ((await controls.getAttribute('data-state')) === 'idle') {
-      await view.getByTestId('dlviz-mlp-play').click();
-    }
-    await expect(controls).toHaveAttribute('data-state', 'playing', { timeout: 2000 });
-  }).toPass({ timeout: 60_000 });
 }
 
 /** The newest mlp.train runs of the server, with their params. */
@@ -91,7 +81,7 @@ test('the MLP playground plays, pauses, steps, resets, edits a weight and copies
   // button and the click, which then starts a play instead (a play goes on until paused).
   await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
   const ranFor = Number(await epoch.textContent());
-  await playOn(view);
+  await playgroundTo(view, 'playing');
   await expect.poll(async () => Number(await epoch.textContent())).toBeGreaterThan(ranFor);
   await play.click();
   await settled(view);
@@ -229,7 +219,7 @@ test('the playground follows the training while it plays (frame rate)', async ({
   // measure a play (2000 epochs), not the panel's run of 150: wait for that to end first
   await expect.poll(() => numberOf(heat, 'data-frames'), { timeout: 120_000 }).toBeGreaterThan(2);
   await expect(controls).toHaveAttribute('data-state', 'idle', { timeout: 120_000 });
-  await playOn(view);
+  await playgroundTo(view, 'playing');
   await expect.poll(() => numberOf(content, 'data-epoch')).toBeGreaterThan(5);
   const seconds = 8;
   const frames0 = await numberOf(heat, 'data-frames');

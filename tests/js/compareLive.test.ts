@@ -140,6 +140,19 @@ describe('the explorer of a compared cell', () => {
     }
     throw new Error(`no run ${id}`);
   };
+  /** The explorer of an `rnn.inspect` run of a cell (`cmp-gru`), as opened from the view. */
+  async function explorerOf(cellRun: string): Promise<RnnRun> {
+    const inspectRun = {
+      id: `inspect-${cellRun}`,
+      task: 'rnn.inspect',
+      kernel_id: 'k1',
+      status: 'succeeded',
+      params: { run: cellRun }
+    } as unknown as IRun;
+    const run = new RnnRun();
+    await run.useSource(inspectRun, { run: cellRun, epoch: null }, getRun);
+    return run;
+  }
 
   it('finds its comparison, data set and epochs from the cell’s run id', async () => {
     const gru = await compareCellOf('cmp-gru', getRun);
@@ -155,15 +168,7 @@ describe('the explorer of a compared cell', () => {
   });
 
   it('gives the explorer of an inspect run of that cell an epoch slider over its epochs', async () => {
-    const inspectRun = {
-      id: 'i1',
-      task: 'rnn.inspect',
-      kernel_id: 'k1',
-      status: 'succeeded',
-      params: { run: 'cmp-gru' }
-    } as unknown as IRun;
-    const run = new RnnRun();
-    await run.useSource(inspectRun, { run: 'cmp-gru', epoch: null }, getRun);
+    const run = await explorerOf('cmp-gru');
     expect(run.epochs).toEqual([0, 1, 2, 3]);
     expect(run.epochLabel()).toBe('after epoch 3 of 3');
     expect(run.inspectParams({ index: 0 })).toEqual({
@@ -189,15 +194,7 @@ describe('the explorer of a compared cell', () => {
 
   it('draws the saved states of the cell once its kernel is gone, as rnn.inspect computed them', async () => {
     const lstm = result.cells[1];
-    const inspectRun = {
-      id: 'i2',
-      task: 'rnn.inspect',
-      kernel_id: 'k1',
-      status: 'succeeded',
-      params: { run: 'cmp-lstm' }
-    } as unknown as IRun;
-    const run = new RnnRun();
-    await run.useSource(inspectRun, { run: 'cmp-lstm', epoch: null }, getRun);
+    const run = await explorerOf('cmp-lstm');
     // the slider offers the epochs the cell kept, as its result lists them
     expect(run.epochs).toEqual(lstm.kept.snapshot_epochs);
     expect(run.canReplay).toBe(true);
