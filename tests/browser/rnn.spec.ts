@@ -398,6 +398,10 @@ test('rnn.compare: live curves per cell while training, then side by side, and a
   expect(gone.status()).toBe(204);
   await slider.fill('8');
   await expect(explorer.getByTestId('dlviz-kernel-gone')).toBeVisible({ timeout: 60_000 });
+  // it names the kernel that held the model
+  await expect(explorer.getByTestId('dlviz-kernel-gone')).toContainText(
+    compared.kernel_id.slice(0, 8)
+  );
   await expect(heatmap).toHaveAttribute('data-source', 'saved');
   await expect(explorer.locator('.dlviz-rnn-map-host').first()).toHaveAttribute('data-units', '16');
   await expect(explorer.locator('.dlviz-rnn-map-host').first()).toHaveAttribute('data-steps', '20');

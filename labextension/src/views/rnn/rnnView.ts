@@ -190,10 +190,13 @@ export class RnnContent extends Widget {
       const result = resultOf(run, 'rnn.inspect')!;
       await this._run.useSource(run, result.source, getRun);
       this._kernel.params = { ...run.params };
+      // whose model the slider and new inputs ask (the notice names it once it is gone)
+      void this._notices.watchKernel(this._api, this._run.kernelId, run.task);
       return decodeInspect(result);
     }
     const found = resultOf(run, 'rnn.units')!;
     await this._run.useSource(run, found.source, getRun);
+    void this._notices.watchKernel(this._api, this._run.kernelId, run.task);
     const first = await this._kernel.inspect(this._run.inspectParams(this._run.firstInput));
     if (first) {
       this._sections.units.show(found, found.units[0] ?? 0);
