@@ -122,3 +122,61 @@ test("a lesson's saved outputs render without a cell run; its preset link opens 
     []
   );
 });
+
+test("a Transformer lesson's preset link: Run opens the attention view on the preset's picture (the model view)", async ({
+  page,
+  baseURL
+}) => {
+  const file = path.resolve(
+    __dirname,
+    '..',
+    '..',
+    'examples',
+    'lessons',
+    'en',
+    'transformer.ipynb'
+  );
+  const notebook = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const preset = notebook.metadata.dlviz.presets.find((p: any) => p.name === 'transformer-train');
+  expect(preset.view).toBe('model');
+  const blocked = await blockOtherHosts(page, baseURL!);
+  for (const folder of ['lessons', 'lessons/en']) {
+    const made = await page.request.put(`/api/contents/${folder}`, {
+      headers: AUTH,
+      data: { type: 'directory' }
+    });
+    expect(made.status(), await made.text()).toBeLessThan(300);
+  }
+  const put = await page.request.put('/api/contents/lessons/en/transformer.ipynb', {
+    headers: AUTH,
+    data: { type: 'notebook', format: 'json', content: notebook }
+  });
+  expect(put.status(), await put.text()).toBeLessThan(300);
+
+  await page.goto(
+    `/lab/tree/lessons/en/transformer.ipynb?reset&dlviz-preset=transformer-train&token=${TOKEN}`
+  );
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120_000 });
+  const panel = page.locator('#dlviz-lab-panel');
+  await expect(panel).toBeVisible({ timeout: 60_000 });
+  await expect(panel.getByTestId('dlviz-preset')).toHaveValue('transformer-train');
+  await panel.getByTestId('dlviz-run').click();
+
+  // The trained run's view opens on the model view: the picker says so, and the picture drawn is
+  // the model view's grid of layers and heads (1 layer, 2 heads), not the head view.
+  const view = page.locator('.dlviz-attention-view').first();
+  await expect(view).toBeVisible({ timeout: 120_000 });
+  const content = view.locator('.dlviz-view-content');
+  await expect(content).toHaveAttribute('data-shown-part', 'model', { timeout: 60_000 });
+  await expect(view.getByTestId('dlviz-view-kind')).toHaveValue('model');
+  const frame = view.locator('iframe.dlviz-view-frame').contentFrame();
+  await expect(frame.locator('#vis svg text').filter({ hasText: /^Layers$/ })).toBeVisible({
+    timeout: 60_000
+  });
+  await expect(frame.locator('#vis svg text').filter({ hasText: /^Heads$/ })).toBeVisible();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'lesson-transformer-model-view.png') });
+
+  expect(blocked, `requests that tried to leave the Jupyter server: ${blocked.join(', ')}`).toEqual(
+    []
+  );
+});

@@ -116,7 +116,9 @@ export class AttentionContent extends Widget implements IPartHost {
     this._bertviz = new BertvizPart(this, run);
     const title = await this._bertviz.load(this._wanted ?? kind);
     if (this._wanted && this._wanted !== this._bertviz.kind) {
-      await this.showPart(this._wanted);
+      await this.showPart(this._wanted); // asked for while the run loaded
+    } else if (this._wanted) {
+      this.node.setAttribute('data-shown-part', this._wanted);
     }
     return title;
   }
