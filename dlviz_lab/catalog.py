@@ -16,7 +16,9 @@ from . import __version__
 from .bundle import runtime_files
 from .translations import translate_schema
 
-BODY_FIELDS = {"task": str, "params": dict, "kernel_id": str}
+BODY_FIELDS = {"task": str, "params": dict, "kernel_id": str, "preset": str}
+# A preset's name, as preset.schema.json allows it (a run says which preset it came from).
+PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # Params the server limits itself, besides the schema: param name -> config trait name.
 SERVER_LIMITS = ("max_tokens",)
 # Files that describe a task's result, not its parameters: never a catalog entry.
@@ -131,8 +133,8 @@ class Catalog:
             })
         return {"version": __version__, "language": language or "en", "tasks": tasks}
 
-    def validate_body(self, body) -> tuple[str, dict, str | None]:
-        """Check a `POST runs` body; returns (task, params with defaults, kernel_id)."""
+    def validate_body(self, body) -> tuple[str, dict, str | None, str | None]:
+        """Check a `POST runs` body; returns (task, params with defaults, kernel_id, preset)."""
         if not isinstance(body, dict):
             raise _fail([FieldError(None, [], "the request body must be a JSON object")])
         errors = []
@@ -147,10 +149,15 @@ class Catalog:
             if key in body and not isinstance(body[key], kind):
                 name = "an object" if kind is dict else "a string"
                 errors.append(FieldError(key, [key], f"{key}: must be {name}"))
+        preset = body.get("preset")
+        if isinstance(preset, str) and not PRESET_NAME.fullmatch(preset):
+            errors.append(FieldError("preset", ["preset"], "preset: a preset's name: letters, "
+                                     "digits, '_', '.' and '-', at most 64, starting with a "
+                                     "letter or digit"))
         if errors:
             raise _fail(errors)
         params = self.validate_params(body["task"], body.get("params") or {})
-        return body["task"], params, body.get("kernel_id") or None
+        return body["task"], params, body.get("kernel_id") or None, preset
 
     def validate_params(self, task: str, params) -> dict:
         """Validate params of one task; returns them with the schema defaults applied."""

@@ -137,9 +137,9 @@ class RunsHandler(BaseHandler):
             # the size first, before anything reads the body
             request_body.check_size(self.request.headers.get("Content-Length"), body,
                                     config.max_request_bytes)
-            task, params, kernel_id = await asyncio.to_thread(
+            task, params, kernel_id, preset = await asyncio.to_thread(
                 self._validate, body, config.max_json_depth)
-            run = await self.manager.submit(task, params, kernel_id)
+            run = await self.manager.submit(task, params, kernel_id, preset)
         except (ApiError, ValidationFailed, UnknownKernel, QueueFull) as err:
             return self.fail(err)
         self.set_header("Location", self.run_url(run.id))
@@ -147,12 +147,12 @@ class RunsHandler(BaseHandler):
                              status=202)
 
     def _validate(self, body: bytes, max_depth: int):
-        task, params, kernel_id = self.manager.catalog.validate_body(
+        task, params, kernel_id, preset = self.manager.catalog.validate_body(
             request_body.parse(body, max_depth))
         presets = self.settings.get("dlviz_lab_presets")
         if presets is not None:
             presets.enforce(task, params)  # a course's enforced presets: 400 outside them
-        return task, params, kernel_id
+        return task, params, kernel_id, preset
 
 
 class PresetsHandler(BaseHandler):

@@ -32,6 +32,8 @@ class Run:
     created: str = field(default_factory=_now)
     started: str | None = None
     finished: str | None = None
+    # the name of the preset the panel's form came from, if any
+    preset: str | None = None
     sent: bool = field(default=False, repr=False)
     cancel: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     listeners: list = field(default_factory=list, repr=False)
@@ -55,6 +57,7 @@ class Run:
             "status": self.status, "progress": self.progress, "error": self.error,
             "error_field": self.error_field, "cancel_requested": self.cancel.is_set(),
             "created": self.created, "started": self.started, "finished": self.finished,
+            "preset": self.preset,
         }
         if with_result:
             out["result"] = self.result
@@ -81,6 +84,7 @@ class Run:
                   id=record["id"], status=record["status"], progress=record.get("progress"),
                   result=record.get("result"), error=record.get("error"),
                   error_field=record.get("error_field"), created=record.get("created"),
-                  started=record.get("started"), finished=record.get("finished"), sent=True)
+                  started=record.get("started"), finished=record.get("finished"),
+                  preset=record.get("preset"), sent=True)
         run.arrays = arrays
         return run

@@ -119,8 +119,12 @@ class RunManager:
 
     # -- runs --------------------------------------------------------------------------------
 
-    async def submit(self, task: str, params: dict, kernel_id: str | None) -> Run:
-        """Queue a validated run; raises UnknownKernel, or QueueFull past the per-kernel bound."""
+    async def submit(self, task: str, params: dict, kernel_id: str | None,
+                     preset: str | None = None) -> Run:
+        """Queue a validated run; raises UnknownKernel, or QueueFull past the per-kernel bound.
+
+        `preset`: the name of the preset the request's form came from (the class at a glance
+        groups runs by it); a label only, the params are what the server checked."""
         if kernel_id is None:
             kernel_id = await self.scratch_kernel()
         elif not self.has_kernel(kernel_id):
@@ -131,7 +135,7 @@ class RunManager:
             raise QueueFull(
                 f"kernel {kernel_id} already has {waiting} runs waiting, the most this server "
                 f"allows (DLVizLab.max_queued_runs); wait for one to finish or cancel one")
-        run = Run(task=task, params=params, kernel_id=kernel_id)
+        run = Run(task=task, params=params, kernel_id=kernel_id, preset=preset)
         self.runs[run.id] = run
         self.runs.move_to_end(run.id)
         self._enqueue(kernel_id, run)

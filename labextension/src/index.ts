@@ -30,7 +30,8 @@ import { setTranslator, trans } from './i18n';
 import { DlvizPanel } from './panel/panelWidget';
 import { presetFromQuery } from './panel/presets';
 import { mimeExtension } from './views/notebookOutput';
-import { entryOf, VIEWS, viewFor } from './views/registry';
+import { classGlanceWidget } from './views/glance/classView';
+import { entryOf, VIEWS, viewFor, viewOfRun } from './views/registry';
 import { IViewActions, IViewContent, IViewDefinition } from './views/shared/actions';
 import { dlvizIcon } from './views/shared/icon';
 import { revealPart } from './views/shared/sections';
@@ -39,6 +40,7 @@ import { revealPart } from './views/shared/sections';
 export namespace CommandIDs {
   export const openPanel = 'dlviz-lab:open-panel';
   export const insertCode = 'dlviz-lab:insert-code';
+  export const openClass = 'dlviz-lab:open-class';
 }
 
 /** The settings of course presets (schema/presets.json): the admin's overrides.json fills it. */
@@ -116,7 +118,10 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
           } else {
             widget = view.create(api, runId, actions);
             void tracker.add(widget);
-            dock(widget, args.activate !== false, sibling(view, runId));
+            // `ref`: a view to open beside, as a tab (the class at a glance flips through runs)
+            const ref =
+              args.ref && document.getElementById(String(args.ref)) ? String(args.ref) : undefined;
+            dock(widget, args.activate !== false, sibling(view, runId) ?? ref);
           }
           if (args.part) {
             // a preset's `view`: the part to open on
@@ -135,6 +140,33 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
         });
       }
     }
+
+    // The class at a glance: the runs grouped by preset; the views it opens share one tab area.
+    let glance: MainAreaWidget | null = null;
+    let shown: string | undefined;
+    app.commands.addCommand(CommandIDs.openClass, {
+      label: trans.__('Open the class at a glance'),
+      caption: trans.__('The runs of this server grouped by preset, to flip through their views'),
+      execute: () => {
+        if (!glance || glance.isDisposed) {
+          glance = classGlanceWidget(api, {
+            canShow: run => viewOfRun(run) !== null,
+            open: async run => {
+              const view = viewOfRun(run);
+              if (view) {
+                const opened = await app.commands.execute(view.command, {
+                  runId: run.id,
+                  ref: shown
+                });
+                shown = (opened as Widget | undefined)?.id ?? shown;
+              }
+            }
+          });
+          app.shell.add(glance, 'main', { mode: 'split-left' });
+        }
+        app.shell.activateById(glance.id);
+      }
+    });
 
     app.commands.addCommand(CommandIDs.insertCode, {
       label: trans.__('Insert the code of a DL Viz run into the notebook'),
@@ -288,6 +320,7 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
     });
     if (palette) {
       palette.addItem({ command: CommandIDs.openPanel, category: trans.__('DL Viz') });
+      palette.addItem({ command: CommandIDs.openClass, category: trans.__('DL Viz') });
     }
     if (launcher) {
       // No category: the card goes into the launcher's "Other" section, named in JupyterLab's language.

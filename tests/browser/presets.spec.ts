@@ -9,7 +9,14 @@
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARTIFACTS, blockOtherHosts, openLab, openPanelFromPalette, TOKEN } from './lab';
+import {
+  ARTIFACTS,
+  blockOtherHosts,
+  openLab,
+  openPanelFromPalette,
+  runFromPalette,
+  TOKEN
+} from './lab';
 
 const AUTH = { Authorization: `token ${TOKEN}` };
 
@@ -161,5 +168,49 @@ test('a course preset from overrides.json: picked, locked, enforced, linked and 
   expect(mine.params.training).toMatchObject({ seed: 0, epochs: 30 });
   expect(mine.params.data.seed).toBe(0);
   expect(mine.params.model.hidden).toEqual([{ neurons: 3, activation: 'tanh' }]);
+  // each run says the preset its form came from
+  expect(mine.preset).toBe('mlp-lesson');
+  const all = Array.isArray(body) ? body : body.runs;
+  const cnnRun = all.find((r: any) => r.task === 'cnn.train');
+  expect(cnnRun.preset).toBe('cnn-notebook');
+  // A run started without the panel (the REST API, as a script would) has none.
+  const plain = await page.request.post('/dlviz-lab/api/runs', {
+    headers: AUTH,
+    data: { task: 'mlp.train', params: { training: { epochs: 0 } } }
+  });
+  expect(plain.status(), await plain.text()).toBe(202);
+  const plainId = (await plain.json()).id;
+
+  // The class at a glance: the runs under their presets, in the order the lesson used them (the
+  // other specs' runs, on the same server, come in their own groups), the others last.
+  await runFromPalette(page, 'Open the class at a glance', () =>
+    expect(page.getByTestId('dlviz-glance')).toBeVisible({ timeout: 2000 })
+  );
+  const glance = page.getByTestId('dlviz-glance');
+  const group = (name: string) => glance.locator(`.dlviz-glance-group[data-preset="${name}"]`);
+  await expect(group('').locator(`tr[data-run="${plainId}"]`)).toHaveCount(1, {
+    timeout: 30_000
+  });
+  await expect(group('cnn-notebook').locator('tr')).toHaveCount(1);
+  await expect(group('cnn-notebook').locator(`tr[data-run="${cnnRun.id}"]`)).toHaveCount(1);
+  await expect(group('mlp-lesson').locator('tr')).toHaveCount(1);
+  await expect(group('mlp-lesson').locator(`tr[data-run="${mine.id}"]`)).toHaveCount(1);
+  await expect(group('mlp-lesson').locator('h3')).toContainText(
+    'Lesson 1: a small network on the circle'
+  );
+  const order = await glance
+    .locator('.dlviz-glance-group')
+    .evaluateAll(nodes => nodes.map(node => (node as HTMLElement).dataset.preset));
+  expect(order.indexOf('cnn-notebook')).toBeLessThan(order.indexOf('mlp-lesson'));
+  expect(order[order.length - 1]).toBe('');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'presets-class-at-a-glance.png') });
+  // Open the CNN run's view, then Next: the playground of the lesson's next preset.
+  await group('cnn-notebook').getByRole('button', { name: 'Open' }).click();
+  await expect(glance).toHaveAttribute('data-current', cnnRun.id);
+  await expect(page.locator('.dlviz-cnn-content').first()).toBeVisible();
+  await glance.getByTestId('dlviz-glance-next').click();
+  await expect(glance).toHaveAttribute('data-current', mine.id);
+  await expect(page.locator('.dlviz-mlp-view').first()).toBeVisible();
+  await expect(group('mlp-lesson').locator('tr.dlviz-mod-current')).toHaveCount(1);
   expect(blocked).toEqual([]);
 });

@@ -91,6 +91,17 @@ async def test_a_request_inside_the_preset_runs(api, wait_run):
     run = await wait_run(run["id"])
     assert run["status"] == "succeeded", run
     assert run["params"]["model"]["hidden"] == [{"neurons": 3, "activation": "tanh"}]
+    assert run["preset"] is None  # the request named no preset
+
+
+async def test_a_run_keeps_the_name_of_the_preset_it_came_from(api, wait_run):
+    params = {"model": SMALL_MLP["params"]["model"], "training": {"batch_size": 20, "epochs": 0}}
+    code, run, _ = await api("runs", method="POST", body={
+        "task": "mlp.train", "params": params, "preset": "mlp-small"})
+    assert code == 202, run
+    assert (await wait_run(run["id"]))["preset"] == "mlp-small"
+    code, listing, _ = await api("runs")
+    assert [(r["id"], r["preset"]) for r in listing["runs"]] == [(run["id"], "mlp-small")]
 
 
 async def test_presets_that_are_not_enforced_refuse_nothing(api):

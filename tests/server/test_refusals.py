@@ -49,6 +49,12 @@ BAD_BODIES = [
      "unknown field 'code'"),
     ({"params": {"text": "x"}}, "task", "task: a task id is required"),
     ({"task": 7}, "task", "task: must be a string"),
+    ({"task": ATTENTION, "params": {"text": "x"}, "preset": "../etc"}, "preset",
+     "preset: a preset's name"),
+    ({"task": ATTENTION, "params": {"text": "x"}, "preset": "p" * 65}, "preset",
+     "preset: a preset's name"),
+    ({"task": ATTENTION, "params": {"text": "x"}, "preset": 3}, "preset",
+     "preset: must be a string"),
 ]
 
 

@@ -24,7 +24,7 @@ def server(tmp_path):
 
 def test_a_restarted_server_serves_old_runs_and_their_arrays_and_sigterm_exits_quickly(server):
     server.start()
-    created = server.post("runs", {"task": "transformer.attention",
+    created = server.post("runs", {"task": "transformer.attention", "preset": "long-text",
                                    "params": {"text": LONG_TEXT, "max_tokens": 200}}).json()
     before = server.wait_run(created["id"])
     assert before["status"] == "succeeded", before
@@ -48,6 +48,7 @@ def test_a_restarted_server_serves_old_runs_and_their_arrays_and_sigterm_exits_q
     after = server.get(f"runs/{created['id']}").json()
     assert after["status"] == "succeeded"
     assert after["result"] == before["result"]
+    assert after["preset"] == before["preset"] == "long-text"
     again = decode_array(server.get(f"runs/{created['id']}/arrays/attention?index=3").json())
     np.testing.assert_array_equal(again, layer3)
     rows = again.astype(np.float32).sum(-1)

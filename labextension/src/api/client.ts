@@ -52,6 +52,8 @@ export interface IRun {
   error_field?: string | null;
   created: number | string | null;
   finished: number | string | null;
+  /** The name of the preset the panel's form came from, if any. */
+  preset?: string | null;
 }
 
 export interface ICreatedRun {
@@ -102,15 +104,22 @@ export class DlvizApi {
     return this._json<{ presets: unknown[]; problems: string[] }>(this.url('presets'));
   }
 
-  /** Start a run; without `kernelId` the server uses this user's scratch kernel. */
+  /**
+   * Start a run; without `kernelId` the server uses this user's scratch kernel. `preset`: the
+   * name of the preset the form came from (a label the class at a glance groups by).
+   */
   createRun(
     task: string,
     params: { [key: string]: unknown },
-    kernelId?: string | null
+    kernelId?: string | null,
+    preset?: string | null
   ): Promise<ICreatedRun> {
     const body: { [key: string]: unknown } = { task, params };
     if (kernelId) {
       body.kernel_id = kernelId;
+    }
+    if (preset) {
+      body.preset = preset;
     }
     return this._json<ICreatedRun>(this.url('runs'), {
       method: 'POST',

@@ -246,7 +246,7 @@ export class DlvizPanelComponent extends React.Component<IPanelProps, IPanelStat
     });
     let runId: string;
     try {
-      const created = await this.props.api.createRun(task.id, params, kernelId);
+      const created = await this.props.api.createRun(task.id, params, kernelId, preset?.name);
       runId = created.id;
       this.setState({ runId, status: created.status });
       // A training run shows its curves while it trains.

@@ -75,6 +75,17 @@ export function viewFor(task: string, moment: RunMoment): IViewDefinition | null
   return entryOf(task)?.[moment] ?? null;
 }
 
+/**
+ * The view that shows a run as it is now: its result's once it succeeded, its live view while it
+ * is queued or running; null for a run that failed or was cancelled, or a task without a view.
+ */
+export function viewOfRun(run: { task: string; status: string }): IViewDefinition | null {
+  if (run.status === 'succeeded') {
+    return viewFor(run.task, 'succeeded');
+  }
+  return run.status === 'queued' || run.status === 'running' ? viewFor(run.task, 'started') : null;
+}
+
 /** The part of the Transformer view that a run of `task` with `params` fills. */
 export function partOf(
   task: string,
