@@ -7,7 +7,7 @@
  * instruction, locked field), the other preset of the lesson can be picked, and Run
  * opens the view the preset is for: the playground of the preset's network.
  */
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ARTIFACTS, blockOtherHosts, colours, executedNotebook, playgroundTo, TOKEN } from './lab';
@@ -15,6 +15,23 @@ import { ARTIFACTS, blockOtherHosts, colours, executedNotebook, playgroundTo, TO
 const AUTH = { Authorization: `token ${TOKEN}` };
 const LESSON = path.resolve(__dirname, '..', '..', 'examples', 'lessons', 'pt-BR', 'mlp.ipynb');
 const MIME = 'application/vnd.dlviz-lab.view.v1+json';
+
+/** Save a lesson notebook at `file` (under lessons/<language>/) through the contents API. */
+async function putLesson(page: Page, file: string, notebook: unknown): Promise<void> {
+  const folders = file.split('/').slice(0, -1);
+  for (let i = 1; i <= folders.length; i++) {
+    const made = await page.request.put(`/api/contents/${folders.slice(0, i).join('/')}`, {
+      headers: AUTH,
+      data: { type: 'directory' }
+    });
+    expect(made.status(), await made.text()).toBeLessThan(300);
+  }
+  const put = await page.request.put(`/api/contents/${file}`, {
+    headers: AUTH,
+    data: { type: 'notebook', format: 'json', content: notebook }
+  });
+  expect(put.status(), await put.text()).toBeLessThan(300);
+}
 
 test("a lesson's saved outputs render without a cell run; its preset link opens the panel on the preset; Run gives its view", async ({
   page,
@@ -35,18 +52,7 @@ test("a lesson's saved outputs render without a cell run; its preset link opens 
   const circle = presets.find((p: any) => p.name === 'mlp-circle');
 
   const blocked = await blockOtherHosts(page, baseURL!);
-  for (const folder of ['lessons', 'lessons/pt-BR']) {
-    const made = await page.request.put(`/api/contents/${folder}`, {
-      headers: AUTH,
-      data: { type: 'directory' }
-    });
-    expect(made.status(), await made.text()).toBeLessThan(300);
-  }
-  const put = await page.request.put('/api/contents/lessons/pt-BR/mlp.ipynb', {
-    headers: AUTH,
-    data: { type: 'notebook', format: 'json', content: notebook }
-  });
-  expect(put.status(), await put.text()).toBeLessThan(300);
+  await putLesson(page, 'lessons/pt-BR/mlp.ipynb', notebook);
 
   // The link the lesson's text gives.
   await page.goto(`/lab/tree/lessons/pt-BR/mlp.ipynb?reset&dlviz-preset=mlp-spiral&token=${TOKEN}`);
@@ -140,18 +146,7 @@ test("a Transformer lesson's preset link: Run opens the attention view on the pr
   const preset = notebook.metadata.dlviz.presets.find((p: any) => p.name === 'transformer-train');
   expect(preset.view).toBe('model');
   const blocked = await blockOtherHosts(page, baseURL!);
-  for (const folder of ['lessons', 'lessons/en']) {
-    const made = await page.request.put(`/api/contents/${folder}`, {
-      headers: AUTH,
-      data: { type: 'directory' }
-    });
-    expect(made.status(), await made.text()).toBeLessThan(300);
-  }
-  const put = await page.request.put('/api/contents/lessons/en/transformer.ipynb', {
-    headers: AUTH,
-    data: { type: 'notebook', format: 'json', content: notebook }
-  });
-  expect(put.status(), await put.text()).toBeLessThan(300);
+  await putLesson(page, 'lessons/en/transformer.ipynb', notebook);
 
   await page.goto(
     `/lab/tree/lessons/en/transformer.ipynb?reset&dlviz-preset=transformer-train&token=${TOKEN}`
