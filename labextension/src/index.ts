@@ -144,10 +144,11 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
     // The class at a glance: the runs grouped by preset; the views it opens share one tab area.
     let glance: MainAreaWidget | null = null;
     let shown: string | undefined;
+    const glances = new WidgetTracker<MainAreaWidget>({ namespace: 'dlviz-lab-class' });
     app.commands.addCommand(CommandIDs.openClass, {
       label: trans.__('Open the class at a glance'),
       caption: trans.__('The runs of this server grouped by preset, to flip through their views'),
-      execute: () => {
+      execute: args => {
         if (!glance || glance.isDisposed) {
           glance = classGlanceWidget(api, {
             canShow: run => viewOfRun(run) !== null,
@@ -162,11 +163,23 @@ const viewsPlugin: JupyterFrontEndPlugin<void> = {
               }
             }
           });
+          void glances.add(glance);
           app.shell.add(glance, 'main', { mode: 'split-left' });
         }
-        app.shell.activateById(glance.id);
+        if (args.activate !== false) {
+          app.shell.activateById(glance.id);
+        }
+        return glance;
       }
     });
+    if (restorer) {
+      // open again after a page reload, where it was
+      void restorer.restore(glances, {
+        command: CommandIDs.openClass,
+        args: () => ({ activate: false }),
+        name: () => 'class'
+      });
+    }
 
     app.commands.addCommand(CommandIDs.insertCode, {
       label: trans.__('Insert the code of a DL Viz run into the notebook'),

@@ -212,5 +212,11 @@ test('a course preset from overrides.json: picked, locked, enforced, linked and 
   await expect(glance).toHaveAttribute('data-current', mine.id);
   await expect(page.locator('.dlviz-mlp-view').first()).toBeVisible();
   await expect(group('mlp-lesson').locator('tr.dlviz-mod-current')).toHaveCount(1);
+  // After a page reload it is back, with the runs.
+  await page.reload();
+  await waitForLab(page);
+  await expect(group('cnn-notebook').locator(`tr[data-run="${cnnRun.id}"]`)).toHaveCount(1, {
+    timeout: 60_000
+  });
   expect(blocked).toEqual([]);
 });
