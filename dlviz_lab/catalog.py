@@ -7,6 +7,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
@@ -17,8 +18,10 @@ from .bundle import runtime_files
 from .translations import translate_schema
 
 BODY_FIELDS = {"task": str, "params": dict, "kernel_id": str, "preset": str}
-# A preset's name, as preset.schema.json allows it (a run says which preset it came from).
-PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# A preset's name (a run says which preset it came from), checked by preset.schema.json's rule.
+_PRESET_SCHEMA = Path(__file__).parent / "preset.schema.json"
+PRESET_NAME = Draft202012Validator(
+    json.loads(_PRESET_SCHEMA.read_text(encoding="utf-8"))["properties"]["name"])
 # Params the server limits itself, besides the schema: param name -> config trait name.
 SERVER_LIMITS = ("max_tokens",)
 # Files that describe a task's result, not its parameters: never a catalog entry.
@@ -150,7 +153,7 @@ class Catalog:
                 name = "an object" if kind is dict else "a string"
                 errors.append(FieldError(key, [key], f"{key}: must be {name}"))
         preset = body.get("preset")
-        if isinstance(preset, str) and not PRESET_NAME.fullmatch(preset):
+        if isinstance(preset, str) and not PRESET_NAME.is_valid(preset):
             errors.append(FieldError("preset", ["preset"], "preset: a preset's name: letters, "
                                      "digits, '_', '.' and '-', at most 64, starting with a "
                                      "letter or digit"))

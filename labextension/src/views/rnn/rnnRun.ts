@@ -72,9 +72,6 @@ export class RnnRun {
     this.epoch = this.lastEpoch;
     this.trained = compared.saved;
     this.nonlinearity = compared.nonlinearity;
-    if (compared.saved) {
-      this.firstInput = { index: compared.saved.sample.index };
-    }
   }
 
   /** The kernel listed the epochs it kept: the slider offers those, at the nearest one. */
